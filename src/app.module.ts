@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { SecurityModule } from './common/auth/security.module.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { MerchantsModule } from './modules/merchants/merchants.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+
+/** The application, built for one validated configuration (the process's, or a test's). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        EventEmitterModule.forRoot(),
+        SecurityModule,
+        HealthModule,
+        AuthModule,
+        MerchantsModule,
+        UsersModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { RequestMethod } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { createValidationPipe } from './common/errors/validation.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { requestContextMiddleware } from './common/http/request-context.middleware.js';
+import { ProblemDto } from './common/http/api-problems.js';
+import { AppConfig } from './config/app-config.js';
+import { MetricsService } from './modules/health/metrics.service.js';
+import { VERSION } from './modules/health/health.service.js';
+
+export const API_PREFIX = 'api/v1';
+/** Routes served outside /api/v1. */
+const UNPREFIXED = [
+  { path: '/', method: RequestMethod.GET },
+  { path: 'health/live', method: RequestMethod.GET },
+  { path: 'health/ready', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+];
+export const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'X-Next-Cursor',
+  'Link',
+  'Idempotent-Replayed',
+  'Retry-After',
+];
+
+/**
+ * Everything `main.ts` does to the application before it listens, shared with the e2e tests so they
+ * exercise exactly what production runs.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get(AppConfig);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(
+    requestContextMiddleware(
+      app.get(MetricsService),
+      config.logLevel === 'debug' || config.logLevel === 'info',
+    ),
+  );
+  // The admin panel sets its own, looser CSP on /admin (its bundle needs inline styles).
+  const apiHelmet = helmet();
+  app.use((req: { path: string }, res: never, next: () => void) =>
+    req.path.startsWith('/admin') ? next() : apiHelmet(req as never, res, next),
+  );
+  app.enableCors({
+    origin: config.corsOrigins,
+    credentials: config.corsOrigins !== true,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('GraminStore API')
+      .setDescription(
+        'Backend of the GraminStore PWA: merchants record sales (paid now or pay later, for registered ' +
+          'customers or walk-in guests), customers follow their spending and bills. Amounts are rupees in ' +
+          'requests and both rupees (`amount`) and integer paise (`amount_paise`) in responses; instants ' +
+          'are ISO 8601 UTC. Errors are `application/problem+json` (RFC 9457).',
+      )
+      .setVersion(VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+    { extraModels: [ProblemDto] },
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
+import { IS_PUBLIC, ROLES_KEY } from './decorators.js';
+import type { Principal, Role } from './role.js';
+
+/** Global: every route needs a valid access token unless marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<T = Principal>(err: unknown, user: T | false): T {
+    if (err instanceof UnauthorizedError) throw err;
+    if (err || !user)
+      throw new UnauthorizedError(err ? 'Could not validate credentials.' : 'Not authenticated.');
+    return user;
+  }
+}
+
+/** Global: a route marked @Roles(...) refuses other roles with 403. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles?.length) return true;
+    const user = context.switchToHttp().getRequest<{ user?: Principal }>().user;
+    if (!user) throw new UnauthorizedError('Not authenticated.');
+    if (!roles.includes(user.role))
+      throw new ForbiddenError(`This endpoint is for ${roles.map((r) => `${r}s`).join(' and ')} only.`);
+    return true;
+  }
+}

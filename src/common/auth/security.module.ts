@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AccessTokenService } from './access-token.js';
+import { JwtAuthGuard, RolesGuard } from './guards.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { PasswordService } from './password.service.js';
+
+/** Token verification, password hashing and the global guards (authentication, then role). */
+@Global()
+@Module({
+  imports: [PassportModule, JwtModule.register({})],
+  providers: [
+    AccessTokenService,
+    PasswordService,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AccessTokenService, PasswordService],
+})
+export class SecurityModule {}

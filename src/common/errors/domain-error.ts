@@ -1,0 +1,47 @@
+/**
+ * The base of every error a service throws on purpose. The global filter maps `status` and `code`
+ * into the problem+json response; `detail` is the human sentence a client may show.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, detail = `${what} not found.`) {
+    super(404, 'not-found', 'Not Found', detail);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, detail: string, extra?: Record<string, unknown>) {
+    super(409, code, 'Conflict', detail, extra);
+  }
+}
+
+/** A well-formed request that breaks a business rule (422), optionally pointing at one field. */
+export class UnprocessableError extends DomainError {
+  constructor(code: string, detail: string, field?: string) {
+    super(422, code, 'Unprocessable Content', detail, field ? { errors: [{ field, message: detail }] } : {});
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(detail = 'Could not validate credentials.') {
+    super(401, 'unauthorized', 'Unauthorized', detail);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(detail = 'You do not have access to this resource.') {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}

@@ -1,0 +1,149 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error.js';
+import { ValidationFailedException } from './validation.js';
+
+export const PROBLEM_BASE = 'https://graminstore.in/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code?: string;
+  errors?: { field: string; message: string }[];
+  [key: string]: unknown;
+}
+
+const PG_CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const NODE_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  detail?: string;
+  constraint?: string;
+  driverError?: PgLikeError;
+  type?: string;
+  status?: number;
+}
+
+/** True for errors that mean the database cannot be reached (as opposed to a bad query). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as PgLikeError | undefined;
+  if (!e) return false;
+  const code = e.code ?? e.driverError?.code;
+  const message = `${e.message ?? ''} ${e.driverError?.message ?? ''}`;
+  return (
+    (code !== undefined && (PG_CONNECTION_CODES.has(code) || NODE_CONNECTION_CODES.has(code))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
+  );
+}
+
+function slug(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
+}
+
+/** Builds the problem+json body for any thrown value; 5xx bodies never carry internals. */
+export function toProblem(err: unknown, instance: string): Problem {
+  const make = (
+    status: number,
+    detail: string,
+    code?: string,
+    extra: Record<string, unknown> = {},
+  ): Problem => {
+    const title = STATUS_CODES[status] ?? 'Error';
+    const c = code ?? slug(title);
+    return { type: `${PROBLEM_BASE}${c}`, title, status, detail, instance, code: c, ...extra };
+  };
+
+  if (err instanceof DomainError) {
+    return { ...make(err.status, err.detail, err.code, err.extra), title: err.title };
+  }
+  if (err instanceof ValidationFailedException) {
+    const first = err.errors[0];
+    const detail = first
+      ? `Invalid request: ${first.field} ${first.message}.`
+      : 'The request has invalid fields.';
+    return make(422, detail, 'validation-error', { errors: err.errors });
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const body = err.getResponse();
+    let detail: string =
+      typeof body === 'string'
+        ? body
+        : (((body as { message?: string | string[] }).message as string) ?? err.message);
+    if (Array.isArray(detail)) detail = detail.join('; ');
+    if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(detail))
+      detail = 'No route matches this method and path.';
+    if (status === 429) detail = 'Too many requests. Please wait before trying again.';
+    return make(status, status >= 500 ? 'The server could not complete the request.' : detail);
+  }
+  const e = err as PgLikeError;
+  // body-parser: malformed JSON, oversized or unsupported bodies.
+  if (e?.type === 'entity.parse.failed')
+    return make(400, 'The request body is not valid JSON.', 'malformed-json');
+  if (e?.type === 'entity.too.large') return make(413, 'The request body is too large.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type)
+    return make(e.status, 'The request body could not be read.');
+  if (isDatabaseUnavailable(err))
+    return make(503, 'The database is unavailable. Please retry shortly.', 'database-unavailable');
+  const code = e?.code ?? e?.driverError?.code;
+  if (code === '23505') return make(409, 'A record with these details already exists.', 'duplicate');
+  if (code === '23503')
+    return make(409, 'A related record does not exist or is still in use.', 'reference-conflict');
+  if (code === '22003') return make(422, 'A number in the request is out of range.', 'out-of-range');
+  if (code === '40001' || code === '40P01' || code === '55P03')
+    return make(503, 'The request conflicted with another; please retry.', 'retry');
+  if (code === '57014')
+    return make(503, 'The database took too long to answer. Please retry.', 'database-timeout');
+  return make(500, 'An unexpected error occurred.', 'internal-error');
+}
+
+/** The one exception filter: every error leaves as `application/problem+json` (RFC 9457). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const problem = toProblem(exception, req.originalUrl?.split('?')[0] ?? req.url);
+    if (problem.status >= 500 && problem.status !== 503)
+      this.logger.error({ msg: 'unhandled error', err: exception });
+    else if (problem.status === 503) this.logger.warn({ msg: 'service unavailable', err: String(exception) });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (problem.status === 503) res.setHeader('Retry-After', '5');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

@@ -1,0 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface RequestContext {
+  requestId: string;
+}
+
+/** Carries the request id through async work so every log line of a request can name it. */
+export const requestContext = new AsyncLocalStorage<RequestContext>();

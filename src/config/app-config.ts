@@ -1,0 +1,118 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/** Secrets that ship in examples and must never reach production. */
+export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
+export const DEFAULT_ADMIN_PASSWORDS = new Set(['admin123', 'change-me', 'password']);
+const DEV_SECRET = 'graminstore-development-secret-change-me';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** The environment as read at boot; every variable of `.env.example` is here. */
+class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() DATABASE_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(8) JWT_SECRET?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(8) SECRET_KEY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) ACCESS_TOKEN_EXPIRE_MINUTES?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) REFRESH_TOKEN_EXPIRE_DAYS?: number;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() ADMIN_EMAIL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() ADMIN_PASSWORD?: string;
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() REDIS_URL?: string;
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent']) LOG_LEVEL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() EMBEDDED_PG_DIR?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) DB_POOL_SIZE?: number;
+  @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
+  @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+/**
+ * The validated, typed configuration. It is built once at boot from the environment and injected
+ * everywhere else; nothing outside the composition root reads `process.env`.
+ */
+export class AppConfig {
+  readonly nodeEnv!: 'development' | 'production' | 'test';
+  readonly port!: number;
+  /** Empty when the app should start its own embedded PostgreSQL. */
+  readonly databaseUrl!: string | undefined;
+  readonly jwtSecret!: string;
+  readonly accessTokenTtlSeconds!: number;
+  readonly refreshTokenTtlDays!: number;
+  readonly adminEmail!: string;
+  readonly adminPassword!: string;
+  readonly corsOrigins!: string[] | true;
+  readonly redisUrl!: string | undefined;
+  readonly logLevel!: LogLevel;
+  readonly embeddedPgDir!: string;
+  readonly dbPoolSize!: number;
+  readonly seedOnFirstStart!: boolean;
+  readonly adminPanel!: boolean;
+  readonly bcryptRounds!: number;
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  static from(values: Omit<AppConfig, 'isProduction'>): AppConfig {
+    return Object.freeze(Object.assign(new AppConfig(), values));
+  }
+}
+
+export class ConfigValidationError extends Error {}
+
+/** Validates the raw environment and returns the typed configuration, or throws saying what is wrong. */
+export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+  const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
+  const problems = validateSync(env, { skipMissingProperties: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  if (problems.length) throw new ConfigValidationError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+
+  const nodeEnv = (env.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
+  const secret = env.JWT_SECRET ?? env.SECRET_KEY;
+  const adminPassword = env.ADMIN_PASSWORD;
+  if (nodeEnv === 'production') {
+    const refusals: string[] = [];
+    if (!secret) refusals.push('JWT_SECRET (or SECRET_KEY) is not set');
+    else if (DEFAULT_SECRETS.has(secret) || secret === DEV_SECRET || secret.length < 32)
+      refusals.push('JWT_SECRET is a default or shorter than 32 characters');
+    if (!adminPassword) refusals.push('ADMIN_PASSWORD is not set');
+    else if (DEFAULT_ADMIN_PASSWORDS.has(adminPassword) || adminPassword.length < 10)
+      refusals.push('ADMIN_PASSWORD is a default or shorter than 10 characters');
+    if (refusals.length)
+      throw new ConfigValidationError(`Refusing to start in production: ${refusals.join('; ')}.`);
+  }
+
+  const origins = (env.CORS_ORIGINS ?? '*').trim();
+  return AppConfig.from({
+    nodeEnv,
+    port: env.PORT ?? 8001,
+    databaseUrl: env.DATABASE_URL,
+    jwtSecret: secret ?? DEV_SECRET,
+    accessTokenTtlSeconds: (env.ACCESS_TOKEN_EXPIRE_MINUTES ?? 30) * 60,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_EXPIRE_DAYS ?? 30,
+    adminEmail: (env.ADMIN_EMAIL ?? 'admin@graminstore.com').toLowerCase(),
+    adminPassword: adminPassword ?? 'admin123',
+    corsOrigins:
+      origins === '*'
+        ? true
+        : origins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+    redisUrl: env.REDIS_URL,
+    logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as LogLevel,
+    embeddedPgDir: env.EMBEDDED_PG_DIR ?? '.data/postgres',
+    dbPoolSize: env.DB_POOL_SIZE ?? 20,
+    seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
+    adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
+    bcryptRounds: env.BCRYPT_ROUNDS ?? 10,
+  });
+}

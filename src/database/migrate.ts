@@ -1,0 +1,44 @@
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config.js';
+import { dataSourceOptions } from './data-source-options.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+/**
+ * `npm run migration:run` and `npm run migration:revert`: against DATABASE_URL, or against the
+ * embedded development database when none is set.
+ */
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? 'run';
+  if (!['run', 'revert', 'show'].includes(command))
+    throw new Error(`Unknown command ${command}: use run, revert or show.`);
+  const config = loadConfig(process.env);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dir: config.embeddedPgDir });
+  const dataSource = new DataSource(
+    dataSourceOptions({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 }),
+  );
+  try {
+    await dataSource.initialize();
+    if (command === 'run') {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      console.log(
+        applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations.',
+      );
+    } else if (command === 'revert') {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      console.log('Reverted the last migration.');
+    } else {
+      const pending = await dataSource.showMigrations();
+      console.log(pending ? 'There are pending migrations.' : 'The database is up to date.');
+    }
+  } finally {
+    await dataSource.destroy().catch(() => undefined);
+    await embedded?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

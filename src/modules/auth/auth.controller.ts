@@ -1,0 +1,121 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Public, Roles } from '../../common/auth/decorators.js';
+import type { Principal } from '../../common/auth/role.js';
+import { ApiProblems } from '../../common/http/api-problems.js';
+import { MerchantProfileDto } from '../merchants/dto/merchant-profile.dto.js';
+import { MerchantsService } from '../merchants/merchants.service.js';
+import { UserProfileDto } from '../users/dto/user-profile.dto.js';
+import { UsersService } from '../users/users.service.js';
+import { AuthService } from './auth.service.js';
+import { LoginDto, RefreshDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
+import { TokenResponseDto } from './dto/token-response.dto.js';
+import { LoginThrottlerGuard } from './login-throttler.guard.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly merchants: MerchantsService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Public()
+  @Post('register/merchant')
+  @ApiOperation({ summary: 'Register a merchant (provisions their transaction table)' })
+  @ApiCreatedResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 409, 422)
+  registerMerchant(@Body() dto: RegisterMerchantDto): Promise<TokenResponseDto> {
+    return this.auth.registerMerchant(dto);
+  }
+
+  @Public()
+  @Post('register/user')
+  @ApiOperation({ summary: 'Register a customer' })
+  @ApiCreatedResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 409, 422)
+  registerUser(@Body() dto: RegisterUserDto): Promise<TokenResponseDto> {
+    return this.auth.registerUser(dto);
+  }
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('login/merchant')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Merchant login' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401, 422, 429)
+  loginMerchant(@Body() dto: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login('merchant', dto);
+  }
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('login/user')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Customer login' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401, 422, 429)
+  loginUser(@Body() dto: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login('user', dto);
+  }
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('login/admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Admin login' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401, 422, 429)
+  loginAdmin(@Body() dto: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login('admin', dto);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old one is spent)' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(401, 422)
+  refresh(@Body() dto: RefreshDto): Promise<TokenResponseDto> {
+    return this.auth.refresh(dto.refresh_token);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a refresh token and every token rotated from it' })
+  @ApiNoContentResponse()
+  @ApiProblems(422)
+  logout(@Body() dto: RefreshDto): Promise<void> {
+    return this.auth.logout(dto.refresh_token);
+  }
+
+  @Get('profile/merchant')
+  @Roles('merchant')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "The merchant's profile" })
+  @ApiOkResponse({ type: MerchantProfileDto })
+  @ApiProblems(401, 403)
+  merchantProfile(@CurrentPrincipal() me: Principal): Promise<MerchantProfileDto> {
+    return this.merchants.profile(me.id);
+  }
+
+  @Get('profile/user')
+  @Roles('user')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "The customer's profile" })
+  @ApiOkResponse({ type: UserProfileDto })
+  @ApiProblems(401, 403)
+  userProfile(@CurrentPrincipal() me: Principal): Promise<UserProfileDto> {
+    return this.users.profile(me.id);
+  }
+}

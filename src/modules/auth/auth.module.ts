@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MerchantsModule } from '../merchants/merchants.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AdminsRepository } from './admins.repository.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { LoginThrottlerGuard } from './login-throttler.guard.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+
+@Module({
+  imports: [MerchantsModule, UsersModule],
+  controllers: [AuthController],
+  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginThrottlerGuard],
+  exports: [AdminsRepository],
+})
+export class AuthModule {}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Merchant } from './entities/merchant.entity.js';
+
+export type NewMerchant = Omit<
+  Merchant,
+  'id' | 'createdAt' | 'updatedAt' | 'isActive' | 'country' | 'timezone'
+> &
+  Partial<Pick<Merchant, 'country' | 'timezone'>>;
+
+/** The only code that reads and writes `merchants`. */
+@Injectable()
+export class MerchantsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  insert(manager: EntityManager, merchant: NewMerchant): Promise<Merchant> {
+    return manager.getRepository(Merchant).save(manager.getRepository(Merchant).create(merchant));
+  }
+
+  findById(id: number): Promise<Merchant | null> {
+    return this.dataSource.getRepository(Merchant).findOneBy({ id });
+  }
+
+  /** The merchant with the secrets a login or a profile needs (password hash, Aadhaar). */
+  findByEmailWithSecrets(email: string): Promise<Merchant | null> {
+    return this.dataSource
+      .getRepository(Merchant)
+      .createQueryBuilder('m')
+      .addSelect(['m.passwordHash', 'm.aadharNumber'])
+      .where('lower(m.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  findByIdWithAadhar(id: number): Promise<Merchant | null> {
+    return this.dataSource
+      .getRepository(Merchant)
+      .createQueryBuilder('m')
+      .addSelect('m.aadharNumber')
+      .where('m.id = :id', { id })
+      .getOne();
+  }
+
+  /** Which of email and phone are already taken, for a clear 409 before the insert. */
+  async taken(email: string, phone: string): Promise<{ email: boolean; phone: boolean }> {
+    const rows: { email_taken: boolean; phone_taken: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM merchants WHERE lower(email) = lower($1)) AS email_taken,
+              EXISTS (SELECT 1 FROM merchants WHERE phone = $2) AS phone_taken`,
+      [email, phone],
+    );
+    return { email: rows[0].email_taken, phone: rows[0].phone_taken };
+  }
+
+  /** The merchant's time zone, for local-day reports. */
+  async timezoneOf(id: number): Promise<string | undefined> {
+    const rows: { timezone: string }[] = await this.dataSource.query(
+      `SELECT timezone FROM merchants WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.timezone;
+  }
+}

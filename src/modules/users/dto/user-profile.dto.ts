@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class UserProfileDto {
+  @ApiProperty() id: number;
+  @ApiProperty() name: string;
+  @ApiProperty() email: string;
+  @ApiProperty() phone: string;
+  @ApiProperty({ nullable: true, type: String }) address: string | null;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+  @ApiProperty({ nullable: true, type: String }) state: string | null;
+  @ApiProperty() is_active: boolean;
+  @ApiProperty() created_at: string;
+  @ApiProperty({ example: 'user' }) user_type: 'user';
+}
+
+export class UserLookupDto {
+  @ApiProperty() id: number;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '3210' }) phone_last_4: string;
+}

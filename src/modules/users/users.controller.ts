@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../common/auth/decorators.js';
+import { ApiProblems } from '../../common/http/api-problems.js';
+import { LookupQueryDto } from './dto/lookup-query.dto.js';
+import { UserLookupDto } from './dto/user-profile.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('lookup')
+  @Roles('merchant')
+  @ApiOperation({ summary: 'Find a customer to bill by phone number (name and last 4 digits only)' })
+  @ApiOkResponse({ type: UserLookupDto })
+  @ApiProblems(401, 403, 404, 422)
+  lookup(@Query() query: LookupQueryDto): Promise<UserLookupDto> {
+    return this.users.lookupByPhone(query.phone);
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { User } from './entities/user.entity.js';
+
+export type NewUser = Pick<User, 'name' | 'email' | 'phone' | 'passwordHash'> &
+  Partial<Pick<User, 'address' | 'city' | 'state'>>;
+
+/** The only code that reads and writes `users`. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  insert(user: NewUser): Promise<User> {
+    const repo = this.dataSource.getRepository(User);
+    return repo.save(repo.create(user));
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.dataSource.getRepository(User).findOneBy({ id });
+  }
+
+  findByEmailWithSecrets(email: string): Promise<User | null> {
+    return this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  findByPhone(phone: string): Promise<User | null> {
+    return this.dataSource.getRepository(User).findOneBy({ phone });
+  }
+
+  async taken(email: string, phone: string): Promise<{ email: boolean; phone: boolean }> {
+    const rows: { email_taken: boolean; phone_taken: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1)) AS email_taken,
+              EXISTS (SELECT 1 FROM users WHERE phone = $2) AS phone_taken`,
+      [email, phone],
+    );
+    return { email: rows[0].email_taken, phone: rows[0].phone_taken };
+  }
+
+  async exists(id: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+}
