@@ -13,6 +13,7 @@ export default tseslint.config(
       },
     },
     rules: {
+      'no-undef': 'off', // TypeScript checks this, and knows Node's globals
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
