@@ -8,6 +8,8 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MerchantsModule } from './modules/merchants/merchants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { GuestsModule } from './modules/guests/guests.module.js';
+import { TransactionsModule } from './modules/transactions/transactions.module.js';
 
 /** The application, built for one validated configuration (the process's, or a test's). */
 @Module({})
@@ -24,6 +26,9 @@ export class AppModule {
         AuthModule,
         MerchantsModule,
         UsersModule,
+        // Guests before transactions: /transactions/guest-users must match before /transactions/:id.
+        GuestsModule,
+        TransactionsModule,
       ],
     };
   }

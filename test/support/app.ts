@@ -53,7 +53,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['fatal'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: process.env.TEST_LOG ? ['error', 'warn', 'fatal'] : ['fatal'],
+  });
   configureApp(app);
   let baseUrl = '';
   if (options.listen) {

@@ -37,6 +37,7 @@ export class MerchantsService {
     return mapUniqueViolation(
       () =>
         this.dataSource.transaction(async (manager) => {
+          await this.tables.lock(manager);
           const merchant = await this.merchants.insert(manager, {
             name: dto.name,
             email: dto.email,

@@ -37,9 +37,7 @@ export class TransactionTableFactory {
   async provision(manager: EntityManager, merchantId: number): Promise<void> {
     const table = TransactionTableFactory.quotedTableName(merchantId);
     const id = Number(merchantId); // already checked by the name builder
-    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [PROVISION_LOCK_KEY]);
-    // Never queue for long behind other DDL: fail the registration (it can be retried) instead.
-    await manager.query(`SET LOCAL lock_timeout = '10s'`);
+    await this.lock(manager);
     if (this.strategy === 'partition-of') {
       await manager.query(
         `CREATE TABLE IF NOT EXISTS ${table} PARTITION OF transactions FOR VALUES IN (${id})`,
@@ -59,6 +57,17 @@ export class TransactionTableFactory {
     await manager.query(
       `ALTER TABLE ${table} DROP CONSTRAINT "${TransactionTableFactory.tableName(merchantId)}_bound"`,
     );
+  }
+
+  /**
+   * Takes the provisioning lock for the rest of the caller's transaction. Call it before writing the
+   * merchant row: the new table's foreign keys need SHARE ROW EXCLUSIVE on `merchants`, so two
+   * registrations that each inserted a merchant first would deadlock waiting for one another.
+   */
+  async lock(manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [PROVISION_LOCK_KEY]);
+    // Never queue for long behind other DDL: fail the registration (it can be retried) instead.
+    await manager.query(`SET LOCAL lock_timeout = '10s'`);
   }
 
   /** Whether the merchant's table exists and is attached to the parent. */

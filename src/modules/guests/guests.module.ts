@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { GuestsController } from './guests.controller.js';
+import { GuestsRepository } from './guests.repository.js';
+import { GuestsService } from './guests.service.js';
+
+@Module({
+  controllers: [GuestsController],
+  providers: [GuestsService, GuestsRepository],
+  exports: [GuestsService],
+})
+export class GuestsModule {}

@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsRupeeAmount } from '../../../common/money/money.js';
+import {
+  PAYMENT_METHODS,
+  TRANSACTION_TYPES,
+  type PaymentMethod,
+  type TransactionType,
+} from './transaction-response.dto.js';
+
+/** The seed's spellings (`payed`, `pending`) and any case map to `paid` / `pay_later`. */
+export function normalizeType(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase().replace(/[\s-]/g, '_');
+  if (v === 'payed') return 'paid';
+  if (v === 'pending' || v === 'paylater' || v === 'credit') return 'pay_later';
+  return v;
+}
+
+export const normalizeMethod = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s-]/g, '_') : value;
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateTransactionDto {
+  @ApiPropertyOptional({ example: 1, description: 'The registered customer; omit for a guest sale.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  user_id?: number | null;
+
+  @ApiProperty({ example: 25.5, description: 'Rupees, at most 2 decimals, up to ₹1 crore.' })
+  @IsRupeeAmount()
+  amount: number;
+
+  @ApiProperty({
+    example: 'paid',
+    description: '`paid` or `pay_later`; the seed spellings `payed` and `pending` are accepted, in any case.',
+  })
+  @Transform(({ value }) => normalizeType(value))
+  @IsIn(TRANSACTION_TYPES, { message: 'must be paid or pay_later (payed and pending are accepted)' })
+  type: TransactionType;
+
+  @ApiPropertyOptional({ example: 'Coffee and pastry', nullable: true })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @MaxLength(500)
+  description?: string | null;
+
+  @ApiPropertyOptional({ enum: PAYMENT_METHODS, example: 'upi', nullable: true, description: 'Any case.' })
+  @IsOptional()
+  @Transform(normalizeMethod)
+  @IsIn(PAYMENT_METHODS, { message: `must be one of ${PAYMENT_METHODS.join(', ')}` })
+  payment_method?: PaymentMethod | null;
+
+  @ApiPropertyOptional({ example: 'UPI-4815162342', nullable: true })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @MaxLength(100)
+  reference_number?: string | null;
+
+  @ApiPropertyOptional({ example: false, description: 'A walk-in buyer: a guest is created with the sale.' })
+  @IsOptional()
+  @IsBoolean()
+  is_guest_transaction?: boolean | null;
+
+  @ApiPropertyOptional({
+    description: 'An unused guest from POST /transactions/guest-user to bind to this sale.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  guest_user_id?: number | null;
+
+  @ApiPropertyOptional({
+    example: '2026-11-24T04:30:00Z',
+    description: 'When the sale happened, for sales recorded offline; at most 5 minutes in the future.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 instant such as 2026-11-24T04:30:00Z' })
+  occurred_at?: string | null;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "An offline client's id for the sale: sending it again returns the existing transaction.",
+  })
+  @IsOptional()
+  @IsUUID('all')
+  client_id?: string | null;
+}

@@ -1,0 +1,52 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export const TRANSACTION_TYPES = ['paid', 'pay_later'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+export const TRANSACTION_STATUSES = ['paid', 'due', 'partially_paid'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+export const PAYMENT_METHODS = ['cash', 'upi', 'card', 'online', 'bank_transfer', 'other'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * One transaction as every client sees it: REST, Socket.IO events, the legacy WebSocket path.
+ * Money is given both in rupees (exact to the paisa) and in integer paise; instants are UTC ISO 8601.
+ */
+export class TransactionResponseDto {
+  @ApiProperty({ example: 1042 }) id: number;
+  @ApiProperty({ example: 1042, description: 'Same as id (seed field name).' }) transaction_id: number;
+  @ApiProperty({ example: 3 }) merchant_id: number;
+  @ApiProperty({ example: 'Sharma Kirana Store', nullable: true, type: String }) merchant_name: string | null;
+  @ApiProperty({ example: 17, nullable: true, type: Number }) user_id: number | null;
+  @ApiProperty({ example: null, nullable: true, type: Number }) guest_user_id: number | null;
+  @ApiProperty() is_guest_transaction: boolean;
+  @ApiProperty({ example: 25.5 }) amount: number;
+  @ApiProperty({ example: 2550 }) amount_paise: number;
+  @ApiProperty({ example: 0, description: 'Paid so far, in rupees.' }) paid_amount: number;
+  @ApiProperty({ example: 0 }) paid_paise: number;
+  @ApiProperty({ example: 25.5, description: 'Still owed, in rupees.' }) due_amount: number;
+  @ApiProperty({ example: 2550 }) due_paise: number;
+  @ApiProperty({ enum: TRANSACTION_TYPES }) type: TransactionType;
+  @ApiProperty({ enum: TRANSACTION_STATUSES }) status: TransactionStatus;
+  @ApiProperty({ nullable: true, type: String, example: 'Coffee and pastry' }) description: string | null;
+  @ApiProperty({ nullable: true, enum: PAYMENT_METHODS }) payment_method: PaymentMethod | null;
+  @ApiProperty({ nullable: true, type: String }) reference_number: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) client_id: string | null;
+  @ApiProperty({ example: 88, description: 'Change sequence: grows with every create or settle.' })
+  seq: number;
+  @ApiProperty({ example: '2026-11-24T04:30:00.000Z' }) occurred_at: string;
+  @ApiProperty({ example: '2026-11-24T04:30:00.000Z', description: 'Same as occurred_at (seed field name).' })
+  timestamp: string;
+  @ApiProperty({ example: '2026-11-24T04:30:01.000Z' }) created_at: string;
+  @ApiProperty({ nullable: true, type: String }) settled_at: string | null;
+}
+
+/** The create response: the transaction plus the seed's confirmation fields. */
+export class CreateTransactionResponseDto extends TransactionResponseDto {
+  @ApiProperty({ example: 'Transaction created successfully' }) message: string;
+}
+
+/** One page of history; the HTTP layer puts `next_cursor` into `X-Next-Cursor` and `Link`. */
+export interface HistoryPage {
+  items: TransactionResponseDto[];
+  nextCursor: string | null;
+}

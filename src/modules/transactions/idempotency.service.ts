@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { ConflictError, UnprocessableError } from '../../common/errors/domain-error.js';
+import { IdempotencyRepository } from './transactions.repository.js';
+
+export interface Replayable<T> {
+  body: T;
+  /** True when this is the stored response of an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** Canonical JSON (sorted keys) so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
+
+/**
+ * `Idempotency-Key` semantics for POSTs that move money: the same key and body return the stored
+ * response and write nothing; the same key with another body is a 422; a request still in flight with
+ * that key is a 409. The key is claimed and the response stored in the same database transaction as
+ * the write, so a crash can never leave a write without its key or a key without its write.
+ */
+@Injectable()
+export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(IdempotencyService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly keys: IdempotencyRepository) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.purge(), 60 * 60 * 1000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes keys older than 72 hours. */
+  async purge(): Promise<number> {
+    try {
+      const removed = await this.keys.purgeExpired();
+      if (removed) this.logger.log({ msg: 'purged expired idempotency keys', removed });
+      return removed;
+    } catch (err) {
+      this.logger.warn({ msg: 'idempotency key purge failed', err: String(err) });
+      return 0;
+    }
+  }
+
+  /**
+   * Runs `write` inside `manager`'s transaction under the key, or replays the stored response.
+   * Must be called inside a database transaction.
+   */
+  async run<T>(
+    manager: EntityManager,
+    scope: string,
+    key: string,
+    request: unknown,
+    write: () => Promise<T>,
+    status = 201,
+  ): Promise<Replayable<T>> {
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw new UnprocessableError(
+        'invalid-idempotency-key',
+        'Idempotency-Key must be 1 to 255 letters, digits or . _ : -',
+        'Idempotency-Key',
+      );
+    const hash = createHash('sha256').update(canonical(request)).digest('hex');
+    if (!(await this.keys.tryClaim(manager, scope, key)))
+      throw new ConflictError(
+        'idempotency-in-flight',
+        'A request with this Idempotency-Key is still being processed.',
+      );
+    const stored = await this.keys.find(manager, scope, key);
+    if (stored) {
+      if (stored.request_hash !== hash)
+        throw new UnprocessableError(
+          'idempotency-key-reused',
+          'This Idempotency-Key was already used with a different request body.',
+          'Idempotency-Key',
+        );
+      return { body: stored.response_body as T, replayed: true };
+    }
+    const body = await write();
+    await this.keys.store(manager, scope, key, hash, status, body);
+    return { body, replayed: false };
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { TransactionsRepository } from './transactions.repository.js';
+
+/** Streams a merchant's statement with COPY TO STDOUT on a dedicated pooled connection. */
+@Injectable()
+export class TransactionExportRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionsRepository,
+  ) {}
+
+  async streamCsv(merchantId: number, from: Date, to: Date): Promise<Readable> {
+    // Dates become literals through their own ISO form only; COPY cannot take bind parameters.
+    const sql = this.transactions.exportSql(
+      merchantId,
+      pg.escapeLiteral(from.toISOString()),
+      pg.escapeLiteral(to.toISOString()),
+    );
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const client = await pool.connect();
+    let released = false;
+    const release = (err?: Error) => {
+      if (released) return;
+      released = true;
+      // A connection interrupted mid-COPY is not reusable.
+      client.release(err ?? undefined);
+    };
+    try {
+      const stream = client.query(copyTo(sql));
+      stream.once('end', () => release());
+      stream.once('error', (err: Error) => release(err));
+      stream.once('close', () => release(new Error('export stream closed early')));
+      return stream;
+    } catch (err) {
+      release(err as Error);
+      throw err;
+    }
+  }
+}

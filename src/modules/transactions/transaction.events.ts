@@ -1,0 +1,15 @@
+import type { TransactionResponseDto } from './dto/transaction-response.dto.js';
+
+/**
+ * Domain events, published in-process through `@nestjs/event-emitter` only after the database
+ * transaction has committed (never for a rolled-back write). The realtime module delivers them.
+ */
+export const TransactionEvents = {
+  created: 'transaction.created',
+  updated: 'transaction.updated',
+} as const;
+
+export interface TransactionEvent {
+  /** The same DTO the REST response carried. */
+  transaction: TransactionResponseDto;
+}

@@ -1,0 +1,154 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import type { Principal } from '../../common/auth/role.js';
+import { ApiProblems } from '../../common/http/api-problems.js';
+import { AnalyticsDto } from './dto/analytics.dto.js';
+import { CreateTransactionDto } from './dto/create-transaction.dto.js';
+import { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
+import { SettleTransactionDto } from './dto/settle-transaction.dto.js';
+import { CreateTransactionResponseDto, TransactionResponseDto } from './dto/transaction-response.dto.js';
+import type { Replayable } from './idempotency.service.js';
+import { TransactionsService } from './transactions.service.js';
+
+const IdempotencyHeader = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Retry-safe: the same key and body return the stored response (Idempotent-Replayed: true).',
+});
+
+/** Marks a replayed response and returns its body. */
+function replay<T>(res: Response, result: Replayable<T>): T {
+  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  return result.body;
+}
+
+/** Puts the next page into `X-Next-Cursor` and `Link: rel="next"`; the body stays the seed's array. */
+function paginate(req: Request, res: Response, nextCursor: string | null): void {
+  if (!nextCursor) return;
+  res.setHeader('X-Next-Cursor', nextCursor);
+  const url = new URL(req.originalUrl, 'http://placeholder');
+  url.searchParams.delete('offset');
+  url.searchParams.set('cursor', nextCursor);
+  res.setHeader('Link', `<${url.pathname}${url.search}>; rel="next"`);
+}
+
+@ApiTags('transactions')
+@ApiBearerAuth()
+@Controller('transactions')
+export class TransactionsController {
+  constructor(private readonly transactions: TransactionsService) {}
+
+  @Post('create')
+  @Roles('merchant')
+  @IdempotencyHeader
+  @ApiOperation({ summary: 'Record a sale, paid now or pay later, for a customer or a guest' })
+  @ApiCreatedResponse({ type: CreateTransactionResponseDto })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  async create(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: CreateTransactionDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CreateTransactionResponseDto> {
+    return replay(res, await this.transactions.createIdempotent(me.id, dto, key));
+  }
+
+  @Get('history')
+  @Roles('merchant', 'user')
+  @ApiOperation({
+    summary: "History, newest first: a merchant's sales or a customer's purchases across merchants",
+  })
+  @ApiOkResponse({
+    type: [TransactionResponseDto],
+    headers: { 'X-Next-Cursor': { description: 'Next page' } },
+  })
+  @ApiProblems(401, 403, 422)
+  async history(
+    @CurrentPrincipal() me: Principal,
+    @Query() query: HistoryQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TransactionResponseDto[]> {
+    const page = await this.transactions.history(me, query);
+    paginate(req, res, page.nextCursor);
+    return page.items;
+  }
+
+  @Get('analytics')
+  @Roles('merchant')
+  @ApiOperation({ summary: 'Sales analytics over the last `days`' })
+  @ApiOkResponse({ type: AnalyticsDto })
+  @ApiProblems(401, 403, 422)
+  analytics(@CurrentPrincipal() me: Principal, @Query() query: AnalyticsQueryDto): Promise<AnalyticsDto> {
+    return this.transactions.analytics(me.id, query);
+  }
+
+  @Get('export.csv')
+  @Roles('merchant')
+  @ApiOperation({ summary: "The merchant's statement for a date range, as CSV (streamed)" })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV with a header row; amounts in rupees' })
+  @ApiProblems(401, 403, 422)
+  async exportCsv(
+    @CurrentPrincipal() me: Principal,
+    @Query() query: ExportQueryDto,
+  ): Promise<StreamableFile> {
+    const { stream, filename } = await this.transactions.exportCsv(me.id, query);
+    return new StreamableFile(stream, {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${filename}"`,
+    });
+  }
+
+  @Get(':id')
+  @Roles('merchant', 'user')
+  @ApiOperation({ summary: 'One transaction (404 unless you recorded it or bought it)' })
+  @ApiOkResponse({ type: TransactionResponseDto })
+  @ApiProblems(401, 403, 404, 422)
+  findOne(
+    @CurrentPrincipal() me: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<TransactionResponseDto> {
+    return this.transactions.findOne(me, id);
+  }
+
+  @Post(':id/settle')
+  @Roles('merchant')
+  @HttpCode(200)
+  @IdempotencyHeader
+  @ApiOperation({ summary: 'Pay a pay-later bill in full (amount omitted) or in part' })
+  @ApiOkResponse({ type: TransactionResponseDto })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  async settle(
+    @CurrentPrincipal() me: Principal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: SettleTransactionDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TransactionResponseDto> {
+    return replay(res, await this.transactions.settle(me.id, id, dto, key));
+  }
+}

@@ -1,0 +1,344 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../../common/auth/role.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../common/errors/domain-error.js';
+import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
+import { MetricsService } from '../health/metrics.service.js';
+import { AnalyticsDto } from './dto/analytics.dto.js';
+import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
+import type { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
+import type { SettleTransactionDto } from './dto/settle-transaction.dto.js';
+import type {
+  CreateTransactionResponseDto,
+  HistoryPage,
+  TransactionResponseDto,
+} from './dto/transaction-response.dto.js';
+import { IdempotencyService, type Replayable } from './idempotency.service.js';
+import { toTransactionDto } from './transaction.mapper.js';
+import { TransactionEvents, type TransactionEvent } from './transaction.events.js';
+import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
+import { TransactionExportRepository } from './transaction-export.repository.js';
+
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+const EARLIEST = Date.UTC(2000, 0, 1);
+const DEFAULT_LIMIT = 50;
+const CREATED_MESSAGE = 'Transaction created successfully';
+
+class ClientIdTaken extends Error {}
+
+function pgCode(err: unknown): { code?: string; detail?: string } {
+  const e = err as { code?: string; detail?: string; driverError?: { code?: string; detail?: string } };
+  return { code: e.code ?? e.driverError?.code, detail: e.detail ?? e.driverError?.detail };
+}
+
+/** The opaque history cursor: the last row's exact (occurred_at µs, id). */
+export function encodeCursor(occurredUs: string, id: number): string {
+  return Buffer.from(`${occurredUs}.${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { occurredUs: string; id: number } {
+  const match = /^(-?\d{1,17})\.(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match)
+    throw new UnprocessableError(
+      'invalid-cursor',
+      'The cursor is not valid; start again without it.',
+      'cursor',
+    );
+  return { occurredUs: match[1], id: Number(match[2]) };
+}
+
+@Injectable()
+export class TransactionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionsRepository,
+    private readonly exports: TransactionExportRepository,
+    private readonly idempotency: IdempotencyService,
+    private readonly events: EventEmitter2,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
+  async create(merchantId: number, dto: CreateTransactionDto): Promise<CreateTransactionResponseDto> {
+    return (await this.createIdempotent(merchantId, dto)).body;
+  }
+
+  /**
+   * Records a sale: for a registered customer (who must exist: 422) or a guest (created with the sale,
+   * or an unused guest of this merchant bound to it). The guest, the sale and the customer→merchant
+   * link are written in one statement or transaction; the `transaction.created` event is published
+   * only after the commit. An `Idempotency-Key` or a repeated offline `client_id` returns the earlier
+   * response without writing.
+   */
+  async createIdempotent(
+    merchantId: number,
+    dto: CreateTransactionDto,
+    idempotencyKey?: string,
+  ): Promise<Replayable<CreateTransactionResponseDto>> {
+    const sale = this.planSale(merchantId, dto);
+    if (sale.clientId && !idempotencyKey) {
+      const existing = await this.transactions.findByClientId(merchantId, sale.clientId);
+      if (existing) return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
+    }
+    let result: Replayable<CreateTransactionResponseDto>;
+    try {
+      if (idempotencyKey)
+        result = await this.dataSource.transaction((manager) =>
+          this.idempotency.run(manager, `merchant:${merchantId}:create`, idempotencyKey, dto, () =>
+            this.insert(manager, sale),
+          ),
+        );
+      else if (sale.clientId || sale.guestUserId)
+        result = {
+          body: await this.dataSource.transaction((manager) => this.insert(manager, sale)),
+          replayed: false,
+        };
+      // The common case is a single atomic statement: one round trip, no explicit transaction.
+      else result = { body: await this.insert(this.dataSource.manager, sale), replayed: false };
+    } catch (err) {
+      if (!(err instanceof ClientIdTaken)) throw err;
+      const existing = await this.transactions.findByClientId(merchantId, sale.clientId!);
+      if (!existing) throw err;
+      return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
+    }
+    if (!result.replayed) {
+      this.metrics.transactionsCreated.inc({ type: result.body.type });
+      this.publish(TransactionEvents.created, result.body);
+    }
+    return result;
+  }
+
+  /**
+   * Pays a due bill in full (amount omitted) or in part. The bill row is locked, so concurrent
+   * payments are applied one after another and can never exceed what is owed.
+   */
+  async settle(
+    merchantId: number,
+    transactionId: number,
+    dto: SettleTransactionDto,
+    idempotencyKey?: string,
+  ): Promise<Replayable<TransactionResponseDto>> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const work = () => this.applySettlement(manager, merchantId, transactionId, dto);
+      return idempotencyKey
+        ? this.idempotency.run(
+            manager,
+            `merchant:${merchantId}:settle:${transactionId}`,
+            idempotencyKey,
+            dto,
+            work,
+            200,
+          )
+        : { body: await work(), replayed: false };
+    });
+    if (!result.replayed) this.publish(TransactionEvents.updated, result.body);
+    return result;
+  }
+
+  /**
+   * A page of history, newest first: a merchant's own sales, or a customer's purchases across the
+   * merchants they bought from. With `since_seq`, the changes after that seq, oldest first.
+   */
+  async history(principal: Principal, query: HistoryQueryDto): Promise<HistoryPage> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const filter: HistoryFilter = {
+      limit: limit + 1,
+      offset: query.cursor ? undefined : query.offset,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      type: query.type,
+      status: query.status,
+      userId: query.user_id,
+      sinceSeq: query.since_seq,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    };
+    let rows;
+    if (principal.role === 'merchant')
+      rows = await this.transactions.historyForMerchant(principal.id, filter);
+    else if (principal.role === 'user') rows = await this.transactions.historyForUser(principal.id, filter);
+    else throw new ForbiddenError('Transaction history is for merchants and customers.');
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTransactionDto),
+      nextCursor:
+        more && last && query.since_seq === undefined
+          ? encodeCursor(last.occurred_us, Number(last.id))
+          : null,
+    };
+  }
+
+  /** One transaction, for the merchant who recorded it or the customer who bought; 404 for anyone else. */
+  async findOne(principal: Principal, id: number): Promise<TransactionResponseDto> {
+    const row =
+      principal.role === 'merchant'
+        ? await this.transactions.findForMerchant(this.dataSource, principal.id, id)
+        : principal.role === 'user'
+          ? await this.transactions.findForUser(principal.id, id)
+          : undefined;
+    if (!row) throw new NotFoundError('Transaction');
+    return toTransactionDto(row);
+  }
+
+  /** The seed's analytics over the last `days`: money received, still owed, count and average sale. */
+  async analytics(merchantId: number, query: AnalyticsQueryDto): Promise<AnalyticsDto> {
+    const days = query.days ?? 30;
+    const to = new Date();
+    const from = new Date(to.getTime() - days * 86_400_000);
+    const { count, amountPaise, paidPaise } = await this.transactions.analytics(merchantId, from);
+    const avg = count ? Math.round(amountPaise / count) : 0;
+    return {
+      total_sales: paiseToRupees(paidPaise),
+      total_sales_paise: paidPaise,
+      total_transactions: count,
+      total_pending: paiseToRupees(amountPaise - paidPaise),
+      total_pending_paise: amountPaise - paidPaise,
+      avg_transaction: paiseToRupees(avg),
+      avg_transaction_paise: avg,
+      days,
+      from: from.toISOString(),
+      to: to.toISOString(),
+    };
+  }
+
+  /** The merchant's statement for [from, to) as CSV, streamed from the database in constant memory. */
+  async exportCsv(
+    merchantId: number,
+    query: ExportQueryDto,
+  ): Promise<{ stream: Readable; filename: string }> {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
+    if (from >= to) throw new UnprocessableError('invalid-range', '`from` must be before `to`.', 'from');
+    const stream = await this.exports.streamCsv(merchantId, from, to);
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    return { stream, filename: `graminstore-statement-${merchantId}-${day(from)}-to-${day(to)}.csv` };
+  }
+
+  private planSale(merchantId: number, dto: CreateTransactionDto): NewSale {
+    const guestRequested = dto.is_guest_transaction === true || (dto.guest_user_id ?? null) !== null;
+    if (dto.is_guest_transaction === false && dto.guest_user_id)
+      throw new UnprocessableError(
+        'buyer-conflict',
+        'guest_user_id was given but is_guest_transaction is false.',
+        'guest_user_id',
+      );
+    if (guestRequested && dto.user_id)
+      throw new UnprocessableError(
+        'buyer-conflict',
+        'A sale is for a registered customer (user_id) or a guest, not both.',
+        'user_id',
+      );
+    if (!guestRequested && !dto.user_id)
+      throw new UnprocessableError(
+        'buyer-required',
+        'user_id is required unless is_guest_transaction is true.',
+        'user_id',
+      );
+    let occurredAt: Date | null = null;
+    if (dto.occurred_at) {
+      occurredAt = new Date(dto.occurred_at);
+      if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS)
+        throw new UnprocessableError(
+          'occurred-in-future',
+          'occurred_at may be at most 5 minutes in the future.',
+          'occurred_at',
+        );
+      if (occurredAt.getTime() < EARLIEST)
+        throw new UnprocessableError('occurred-too-early', 'occurred_at is implausibly old.', 'occurred_at');
+    }
+    return {
+      merchantId,
+      userId: guestRequested ? null : (dto.user_id ?? null),
+      guestUserId: dto.guest_user_id ?? null,
+      newGuest: guestRequested && !dto.guest_user_id,
+      amountPaise: rupeesToPaise(dto.amount)!,
+      type: dto.type,
+      description: dto.description ?? null,
+      paymentMethod: dto.payment_method ?? null,
+      referenceNumber: dto.reference_number ?? null,
+      clientId: dto.client_id ? dto.client_id.toLowerCase() : null,
+      occurredAt,
+    };
+  }
+
+  private async insert(
+    runner: DataSource | EntityManager,
+    sale: NewSale,
+  ): Promise<CreateTransactionResponseDto> {
+    let row;
+    try {
+      row = await this.transactions.insertSale(runner, sale);
+    } catch (err) {
+      const { code, detail } = pgCode(err);
+      if (code === '23503' && detail?.includes('(user_id)'))
+        throw new UnprocessableError(
+          'user-not-found',
+          `No customer with user_id ${sale.userId} exists.`,
+          'user_id',
+        );
+      if (code === '23503' && detail?.includes('(merchant_id)')) throw new NotFoundError('Merchant');
+      throw err;
+    }
+    if (!row) {
+      if (sale.guestUserId) {
+        const state = await this.transactions.guestState(sale.merchantId, sale.guestUserId);
+        if (state === 'missing')
+          throw new NotFoundError('Guest user', 'No such guest user for this merchant.');
+        if (state === 'used')
+          throw new ConflictError('guest-already-used', 'This guest user already has a transaction.');
+      }
+      // Only a concurrent sale with the same offline client_id leaves nothing inserted.
+      throw new ClientIdTaken();
+    }
+    return this.createdResponse(toTransactionDto(row));
+  }
+
+  private async applySettlement(
+    manager: EntityManager,
+    merchantId: number,
+    transactionId: number,
+    dto: SettleTransactionDto,
+  ): Promise<TransactionResponseDto> {
+    const bill = await this.transactions.findForMerchant(manager, merchantId, transactionId, true);
+    if (!bill) throw new NotFoundError('Transaction');
+    if (bill.type === 'paid')
+      throw new ConflictError('not-a-bill', 'This sale was paid at the counter; there is nothing to settle.');
+    if (bill.status === 'paid')
+      throw new ConflictError('bill-already-paid', 'This bill is already fully paid.');
+    const due = Number(bill.amount_paise) - Number(bill.paid_paise);
+    const pay = dto.amount === undefined ? due : rupeesToPaise(dto.amount)!;
+    if (pay > due)
+      throw new UnprocessableError(
+        'amount-exceeds-due',
+        `The amount is more than what is owed on this bill (₹${paiseToRupees(due)}).`,
+        'amount',
+      );
+    const row = await this.transactions.applySettlement(
+      manager,
+      bill,
+      pay,
+      dto.payment_method,
+      dto.reference_number ?? null,
+    );
+    return toTransactionDto(row);
+  }
+
+  private createdResponse(dto: TransactionResponseDto): CreateTransactionResponseDto {
+    return { message: CREATED_MESSAGE, ...dto };
+  }
+
+  /** Hands the committed change to the in-process bus; delivery problems never fail the write. */
+  private publish(event: string, transaction: TransactionResponseDto): void {
+    const payload: TransactionEvent = { transaction };
+    this.events.emit(event, payload);
+  }
+}
