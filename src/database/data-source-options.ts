@@ -24,7 +24,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       // Fail fast when the database is away, so callers get a 503 instead of hanging.
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
-      query_timeout: 30000,
+      // Server-side: PostgreSQL cancels a runaway statement itself (exports lift it for their session).
+      statement_timeout: 30000,
       application_name: settings.applicationName ?? 'graminstore',
     },
   };

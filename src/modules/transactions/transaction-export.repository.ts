@@ -31,10 +31,21 @@ export class TransactionExportRepository {
       client.release(err ?? undefined);
     };
     try {
+      // A year's statement may take longer than the default statement timeout.
+      await client.query('SET statement_timeout = 0');
       const stream = client.query(copyTo(sql));
-      stream.once('end', () => release());
+      let ended = false;
+      stream.once('end', () => {
+        ended = true;
+        client.query('RESET statement_timeout').then(
+          () => release(),
+          (err: Error) => release(err),
+        );
+      });
       stream.once('error', (err: Error) => release(err));
-      stream.once('close', () => release(new Error('export stream closed early')));
+      stream.once('close', () => {
+        if (!ended) release(new Error('export stream closed early'));
+      });
       return stream;
     } catch (err) {
       release(err as Error);
