@@ -1,0 +1,62 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { ConflictError, UnprocessableError } from './domain-error.js';
+import { isDatabaseUnavailable, toProblem } from './problem-details.filter.js';
+import { ValidationFailedException } from './validation.js';
+
+describe('toProblem', () => {
+  it('maps domain errors with their code and field errors', () => {
+    const p = toProblem(new UnprocessableError('user-not-found', 'No customer.', 'user_id'), '/x');
+    expect(p).toMatchObject({ status: 422, code: 'user-not-found', detail: 'No customer.', instance: '/x' });
+    expect(p.errors).toEqual([{ field: 'user_id', message: 'No customer.' }]);
+    expect(toProblem(new ConflictError('dup', 'Taken.'), '/x')).toMatchObject({
+      status: 409,
+      title: 'Conflict',
+    });
+  });
+
+  it('maps validation failures to 422 with every field', () => {
+    const p = toProblem(
+      new ValidationFailedException([{ field: 'amount', message: 'must be positive' }]),
+      '/x',
+    );
+    expect(p).toMatchObject({
+      status: 422,
+      code: 'validation-error',
+      detail: 'Invalid request: amount must be positive.',
+    });
+  });
+
+  it('maps PostgreSQL errors: unique 409, outage 503, anything else 500 without internals', () => {
+    expect(toProblem({ code: '23505', detail: 'Key (email)=(a@b.c) exists' }, '/x')).toMatchObject({
+      status: 409,
+    });
+    expect(
+      toProblem({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }, '/x').status,
+    ).toBe(503);
+    expect(toProblem(new Error('Connection terminated unexpectedly'), '/x').status).toBe(503);
+    const internal = toProblem(new Error('relation "secret_table" does not exist'), '/x');
+    expect(internal.status).toBe(500);
+    expect(JSON.stringify(internal)).not.toContain('secret_table');
+  });
+
+  it('maps body-parser and routing errors', () => {
+    expect(toProblem({ type: 'entity.parse.failed', status: 400 }, '/x')).toMatchObject({
+      status: 400,
+      code: 'malformed-json',
+    });
+    expect(toProblem({ type: 'entity.too.large', status: 413 }, '/x').status).toBe(413);
+    expect(toProblem(new NotFoundException('Cannot GET /nope'), '/nope').detail).toBe(
+      'No route matches this method and path.',
+    );
+    expect(
+      toProblem(new BadRequestException('Validation failed (numeric string is expected)'), '/x').status,
+    ).toBe(400);
+  });
+
+  it('recognises database outages and nothing else', () => {
+    expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);
+    expect(isDatabaseUnavailable({ driverError: { code: '08006' } })).toBe(true);
+    expect(isDatabaseUnavailable({ code: '23505' })).toBe(false);
+    expect(isDatabaseUnavailable(undefined)).toBe(false);
+  });
+});
