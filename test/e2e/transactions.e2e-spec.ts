@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
+import { IdempotencyService } from '../../src/modules/transactions/idempotency.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
@@ -236,6 +237,26 @@ describe('transactions (e2e)', () => {
         m.id,
       ]);
       expect(guests.rows[0].n).toBe(1);
+    });
+
+    it('keeps keys 72 hours: an expired key is purged and may be used afresh', async () => {
+      const m = await registerMerchant(t);
+      const key = randomUUID();
+      const body = { user_id: customer.id, amount: 7, type: 'paid' };
+      const first = await create(m, body, { 'Idempotency-Key': key }).expect(201);
+      await t.db.query(
+        `UPDATE idempotency_keys SET created_at = now() - interval '73 hours' WHERE key = $1`,
+        [key],
+      );
+      const removed = await t.app.get(IdempotencyService).purge();
+      expect(removed).toBeGreaterThanOrEqual(1);
+      const { rows } = await t.db.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1', [
+        key,
+      ]);
+      expect(rows[0].n).toBe(0);
+      const second = await create(m, body, { 'Idempotency-Key': key }).expect(201);
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect(second.body.id).not.toBe(first.body.id);
     });
 
     it('answers a malformed Idempotency-Key with 422', async () => {
