@@ -27,6 +27,8 @@ export default {
       ...common,
       displayName: 'e2e',
       rootDir: '.',
+      // Real servers and databases on shared 2-core CI machines: generous, but bounded.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',

@@ -59,6 +59,21 @@ describe('auth (e2e)', () => {
       );
     });
 
+    it.each(['Asia/Kolkata', 'Asia/Calcutta', 'Europe/London'])(
+      'accepts the time zone %p',
+      async (timezone) => {
+        const res = await t.http
+          .post('/api/v1/auth/register/merchant')
+          .send(merchantBody({ timezone }))
+          .expect(201);
+        const profile = await t.http
+          .get('/api/v1/auth/profile/merchant')
+          .set('Authorization', `Bearer ${res.body.access_token}`)
+          .expect(200);
+        expect(profile.body.timezone).toBe(timezone);
+      },
+    );
+
     it('normalises a 10-digit Indian phone number to +91', async () => {
       const phone = `9${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
       const res = await t.http.post('/api/v1/auth/register/user').send(userBody({ phone })).expect(201);

@@ -1,11 +1,27 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
-const known = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+const verdicts = new Map<string, boolean>();
 
-/** True for IANA zone names this runtime knows (and PostgreSQL shares: both use the tz database). */
+/**
+ * True for IANA zone names this runtime knows (PostgreSQL shares the tz database). Aliases count:
+ * `Intl.supportedValuesOf` lists only canonical names (`Asia/Calcutta` on some runtimes), so the
+ * runtime is asked directly, and the answer remembered.
+ */
 export function isTimeZone(value: unknown): value is string {
-  return typeof value === 'string' && known.has(value);
+  if (typeof value !== 'string' || value.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value))
+    return false;
+  let ok = verdicts.get(value);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (verdicts.size < 1000) verdicts.set(value, ok);
+  }
+  return ok;
 }
 
 /** An IANA time zone name such as `Asia/Kolkata`. */
