@@ -4,12 +4,15 @@ import { SecurityModule } from './common/auth/security.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AdminModule } from './modules/admin/admin.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MerchantsModule } from './modules/merchants/merchants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
+import { RealtimeModule } from './modules/realtime/realtime.module.js';
+import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 
 /** The application, built for one validated configuration (the process's, or a test's). */
 @Module({})
@@ -29,6 +32,9 @@ export class AppModule {
         // Guests before transactions: /transactions/guest-users must match before /transactions/:id.
         GuestsModule,
         TransactionsModule,
+        RealtimeModule,
+        DashboardModule,
+        AdminModule,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { ProblemDto } from './common/http/api-problems.js';
 import { AppConfig } from './config/app-config.js';
 import { MetricsService } from './modules/health/metrics.service.js';
 import { VERSION } from './modules/health/health.service.js';
+import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 /** Routes served outside /api/v1. */
@@ -40,10 +41,12 @@ export function configureApp(app: NestExpressApplication): void {
       config.logLevel === 'debug' || config.logLevel === 'info',
     ),
   );
-  // The admin panel sets its own, looser CSP on /admin (its bundle needs inline styles).
+  // The admin panel sends its own headers on /admin (modules/admin/admin-security.ts): its pages
+  // need a per-response script nonce and inline styles.
   const apiHelmet = helmet();
+  const isAdmin = (path: string) => config.adminPanel && (path === '/admin' || path.startsWith('/admin/'));
   app.use((req: { path: string }, res: never, next: () => void) =>
-    req.path.startsWith('/admin') ? next() : apiHelmet(req as never, res, next),
+    isAdmin(req.path) ? next() : apiHelmet(req as never, res, next),
   );
   app.enableCors({
     origin: config.corsOrigins,
@@ -54,6 +57,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -7,6 +7,7 @@ import { configureApp } from './app.setup.js';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { JsonLogger } from './common/logging/json-logger.js';
+import { seedOnFirstStart } from '../seeds/seed-on-start.js';
 
 /** The composition root: the only place that reads `process.env`. */
 async function bootstrap(): Promise<void> {
@@ -65,6 +66,8 @@ async function bootstrap(): Promise<void> {
     },
     'Bootstrap',
   );
+  // The demo data on the first start of an empty embedded database, in the background.
+  if (embedded && config.seedOnFirstStart) void seedOnFirstStart(app, logger);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -21,6 +21,8 @@ export interface EmbeddedOptions {
   persistent?: boolean;
   /** Trade durability for speed: for throwaway test clusters only. */
   fast?: boolean;
+  /** Listen on this port instead of a free one (to restart a stopped server where clients expect it). */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -74,7 +76,7 @@ async function clearLeftoverServer(dir: string): Promise<void> {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = resolve(options.dir);
   const database = options.database ?? 'graminstore';
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => undefined);
   const flags = [
     '-c',

@@ -20,7 +20,8 @@ export class AccessTokenService {
     const expiresIn = this.config.accessTokenTtlSeconds;
     const token = this.jwt.sign(
       { sub: String(principal.id), role: principal.role, typ: 'access' },
-      { secret: this.config.jwtSecret, algorithm: 'HS256', expiresIn },
+      // The key is the module's (SecurityModule), a KeyObject: see accessTokenKey.
+      { algorithm: 'HS256', expiresIn },
     );
     return { token, expiresIn };
   }
@@ -30,7 +31,7 @@ export class AccessTokenService {
     if (!token) throw new UnauthorizedError('Not authenticated.');
     let claims: { sub: string; role: Role; typ: string; exp: number };
     try {
-      claims = this.jwt.verify(token, { secret: this.config.jwtSecret, algorithms: ['HS256'] });
+      claims = this.jwt.verify(token, { algorithms: ['HS256'] });
     } catch {
       throw new UnauthorizedError('Could not validate credentials.');
     }

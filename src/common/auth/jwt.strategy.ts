@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import { UnauthorizedError } from '../errors/domain-error.js';
+import { accessTokenKey } from './access-token-key.js';
 import { ROLES, type Principal, type Role } from './role.js';
 
 interface AccessClaims {
@@ -25,7 +26,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // jsonwebtoken takes a KeyObject (see accessTokenKey); the passport-jwt types only lag behind.
+      secretOrKey: accessTokenKey(config.jwtSecret) as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

@@ -2,7 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../../config/app-config.js';
 import { AccessTokenService } from './access-token.js';
+import { accessTokenKey } from './access-token-key.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
@@ -10,7 +12,13 @@ import { PasswordService } from './password.service.js';
 /** Token verification, password hashing and the global guards (authentication, then role). */
 @Global()
 @Module({
-  imports: [PassportModule, JwtModule.register({})],
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: accessTokenKey(config.jwtSecret) }),
+    }),
+  ],
   providers: [
     AccessTokenService,
     PasswordService,

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ConflictError, UnprocessableError } from './domain-error.js';
 import { isDatabaseUnavailable, toProblem } from './problem-details.filter.js';
 import { ValidationFailedException } from './validation.js';
@@ -39,6 +40,22 @@ describe('toProblem', () => {
     expect(JSON.stringify(internal)).not.toContain('secret_table');
   });
 
+  it('maps values PostgreSQL cannot take from a request to 422 without internals', () => {
+    const nul = toProblem(
+      { code: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' },
+      '/x',
+    );
+    expect(nul).toMatchObject({ status: 422, code: 'invalid-characters' });
+    expect(JSON.stringify(nul)).not.toContain('0x00');
+    expect(
+      toProblem({ driverError: { code: '22P02', message: 'invalid input syntax for type bigint' } }, '/x'),
+    ).toMatchObject({ status: 422, code: 'invalid-value' });
+    expect(toProblem(new URIError('URI malformed'), '/x')).toMatchObject({
+      status: 422,
+      code: 'invalid-characters',
+    });
+  });
+
   it('maps body-parser and routing errors', () => {
     expect(toProblem({ type: 'entity.parse.failed', status: 400 }, '/x')).toMatchObject({
       status: 400,
@@ -56,6 +73,8 @@ describe('toProblem', () => {
   it('recognises database outages and nothing else', () => {
     expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);
     expect(isDatabaseUnavailable({ driverError: { code: '08006' } })).toBe(true);
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
     expect(isDatabaseUnavailable({ code: '23505' })).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });

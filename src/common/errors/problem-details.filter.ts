@@ -37,7 +37,18 @@ const NODE_CONNECTION_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * TypeORM's errors for a query runner whose connection is gone: when PostgreSQL drops a connection
+ * between two statements of a transaction (a shutdown or restart), the driver releases the runner and
+ * the next statement fails with one of these rather than with a connection error.
+ */
+const RELEASED_RUNNER_ERRORS = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 interface PgLikeError {
+  name?: string;
   code?: string;
   message?: string;
   detail?: string;
@@ -55,6 +66,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const message = `${e.message ?? ''} ${e.driverError?.message ?? ''}`;
   return (
     (code !== undefined && (PG_CONNECTION_CODES.has(code) || NODE_CONNECTION_CODES.has(code))) ||
+    RELEASED_RUNNER_ERRORS.has(e.name ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(
       message,
     )
@@ -111,6 +123,9 @@ export function toProblem(err: unknown, instance: string): Problem {
   if (e?.type === 'entity.too.large') return make(413, 'The request body is too large.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type)
     return make(e.status, 'The request body could not be read.');
+  // A validator percent-encoding text that holds a lone UTF-16 surrogate ("\ud800" is valid JSON).
+  if (err instanceof URIError)
+    return make(422, 'The request contains characters that cannot be stored.', 'invalid-characters');
   if (isDatabaseUnavailable(err))
     return make(503, 'The database is unavailable. Please retry shortly.', 'database-unavailable');
   const code = e?.code ?? e?.driverError?.code;
@@ -118,6 +133,12 @@ export function toProblem(err: unknown, instance: string): Problem {
   if (code === '23503')
     return make(409, 'A related record does not exist or is still in use.', 'reference-conflict');
   if (code === '22003') return make(422, 'A number in the request is out of range.', 'out-of-range');
+  // Values bound from the request that PostgreSQL cannot take: text with NUL (0x00) or characters the
+  // database encoding lacks, and numbers or ids it cannot read (e.g. 1e+40 for a bigint).
+  if (code === '22021' || code === '22P05')
+    return make(422, 'The request contains characters that cannot be stored.', 'invalid-characters');
+  if (code === '22P02')
+    return make(422, 'A value in the request is not valid for its field.', 'invalid-value');
   if (code === '40001' || code === '40P01' || code === '55P03')
     return make(503, 'The request conflicted with another; please retry.', 'retry');
   if (code === '57014')

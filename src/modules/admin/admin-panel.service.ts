@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Application, NextFunction, Request, Response } from 'express';
+import { resolve } from 'node:path';
+import { AppConfig } from '../../config/app-config.js';
+import type { AdminPanel } from './admin-panel.js';
+import { AdminService } from './admin.service.js';
+
+export const ADMIN_ROOT = '/admin';
+/** AdminJS's working directory for its components bundle: no dot-folder (Express 5 will not serve one). */
+export const ADMIN_JS_TMP_DIR = 'adminjs-tmp';
+
+type Layer = { name: string; handle: unknown };
+
+/**
+ * Nest adds its JSON and urlencoded body parsers before modules initialise, but AdminJS reads its
+ * own form bodies (express-formidable) and refuses a body already consumed. Moves the admin gate
+ * just ahead of the parsers; what runs before them (request id, access log, CORS) still runs first.
+ */
+function mountBeforeBodyParsers(app: Application, gate: unknown): void {
+  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
+  const gateIndex = stack.findIndex((layer) => layer.handle === gate);
+  const parserIndex = stack.findIndex((l) => l.name === 'jsonParser' || l.name === 'urlencodedParser');
+  if (parserIndex >= 0 && gateIndex > parserIndex)
+    stack.splice(parserIndex, 0, ...stack.splice(gateIndex, 1));
+}
+
+/**
+ * Serves the AdminJS panel at /admin without slowing the API's start: /admin is mounted at once as a
+ * gate, and the panel itself (AdminJS and its ~400 packages, the React components bundle, the
+ * session store) is imported and built in the background as soon as the server listens. A request
+ * that arrives before it is ready waits for it. `ADMIN_PANEL=false` leaves /admin out entirely.
+ */
+@Injectable()
+export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('AdminPanel');
+  private panel?: Promise<AdminPanel>;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AppConfig,
+    private readonly admin: AdminService,
+  ) {}
+
+  onModuleInit(): void {
+    // No HTTP server (an application context, e.g. the seeder): nothing to mount.
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!this.config.adminPanel || adapter?.getType() !== 'express') return;
+    const app = adapter.getInstance<Application>();
+    const gate = (req: Request, res: Response, next: NextFunction) => {
+      this.ready()
+        .then(
+          (panel) => panel.router(req, res, next),
+          () => {
+            res.status(503).type('text/plain').send('The admin panel is not available; see the server log.');
+          },
+        )
+        .catch(next);
+    };
+    app.use(ADMIN_ROOT, gate);
+    mountBeforeBodyParsers(app, gate);
+    const server = adapter.getHttpServer() as { once?(e: string, f: () => void): void } | undefined;
+    server?.once?.('listening', () => void this.ready().catch(() => undefined));
+  }
+
+  /** The panel, building it on first call. */
+  ready(): Promise<AdminPanel> {
+    return (this.panel ??= this.load());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const panel = await this.panel?.catch(() => undefined);
+    await panel?.close();
+  }
+
+  private async load(): Promise<AdminPanel> {
+    const started = performance.now();
+    // AdminJS takes these from the environment when its modules load, so they are set just before
+    // the import. Its default temp dir `.adminjs` is a dot-folder, whose bundle Express 5 answers
+    // with 404 in production; and we build the bundle ourselves (awaited, in every mode) instead of
+    // AdminJS's fire-and-forget build in production.
+    process.env.ADMIN_JS_TMP_DIR = resolve(ADMIN_JS_TMP_DIR);
+    process.env.ADMIN_JS_SKIP_BUNDLE = 'true';
+    try {
+      const { buildAdminPanel } = await import('./admin-panel.js');
+      const imported = performance.now();
+      const panel = await buildAdminPanel(this.admin, this.config);
+      this.logger.log({
+        msg: `admin panel ready at ${ADMIN_ROOT}`,
+        import_ms: Math.round(imported - started),
+        build_ms: panel.buildMs,
+      });
+      return panel;
+    } catch (err) {
+      this.logger.error({ msg: 'the admin panel failed to start', err });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Who is calling from where, for the audit trail of a request to the admin panel. */
+export interface AdminRequestContext {
+  ip: string | undefined;
+}
+
+/** Carries the caller's address from the admin router into AdminJS's action hooks. */
+export const adminRequestContext = new AsyncLocalStorage<AdminRequestContext>();

@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
+import type { AdminColumn, AdminTable } from './admin-tables.js';
+
+export type AdminRow = Record<string, unknown>;
+
+/** One validated filter: `contains` is a case-insensitive substring; `never` matches nothing. */
+export type Condition =
+  | { column: AdminColumn; op: 'eq' | 'gte' | 'lte'; value: string | boolean }
+  | { column: AdminColumn; op: 'contains'; value: string }
+  | { op: 'never' };
+
+export interface AuditEntry {
+  adminId: number | null;
+  adminEmail: string | null;
+  action: string;
+  resource?: string | null;
+  recordId?: string | null;
+  outcome: 'ok' | 'rejected' | 'failed';
+  details?: Record<string, unknown>;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+export interface SystemTotalsRow {
+  merchants: string;
+  active_merchants: string;
+  users: string;
+  guest_users: string;
+  today_from: Date;
+  today_to: Date;
+  today_transactions: string;
+  today_sales_paise: string;
+  open_bills: string;
+  outstanding_paise: string;
+}
+
+/** A name from the admin table specs, checked and double-quoted (the specs are code, never input). */
+function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Refusing identifier ${name}`);
+  return `"${name}"`;
+}
+
+/** The SQL for a column: its expression when computed, else its quoted name. */
+function expr(column: AdminColumn): string {
+  return column.sql ? `(${column.sql})` : ident(column.name);
+}
+
+function selectList(table: AdminTable): string {
+  return table.columns
+    .filter((c) => c.kind !== 'password')
+    .map((c) => (c.sql ? `${expr(c)} AS ${ident(c.name)}` : ident(c.name)))
+    .join(', ');
+}
+
+function whereSql(conditions: readonly Condition[], params: unknown[]): string {
+  if (!conditions.length) return '';
+  const parts = conditions.map((c) => {
+    if (c.op === 'never') return 'false';
+    params.push(c.op === 'contains' ? `%${c.value.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : c.value);
+    const p = `$${params.length}`;
+    if (c.op === 'contains') return `${expr(c.column)} ILIKE ${p}`;
+    return `${expr(c.column)} ${c.op === 'eq' ? '=' : c.op === 'gte' ? '>=' : '<='} ${p}`;
+  });
+  return `WHERE ${parts.join(' AND ')}`;
+}
+
+/** `(k1, k2) = ($1, $2)` for one key, `IN (...)` for several; key parts are integer strings. */
+function keySql(table: AdminTable, keys: readonly (readonly string[])[], params: unknown[]): string {
+  const columns = table.key.map(ident);
+  const tuples = keys.map((key) => {
+    const placeholders = key.map((part) => {
+      params.push(part);
+      return `$${params.length}`;
+    });
+    return `(${placeholders.join(', ')})`;
+  });
+  return `(${columns.join(', ')}) IN (${tuples.join(', ')})`;
+}
+
+/**
+ * The admin panel's SQL. Table and column names come only from the specs in admin-tables.ts; every
+ * value is a bound parameter. Reads of `transactions` go through the partitioned parent, so a filter
+ * on the merchant prunes to that merchant's table.
+ */
+@Injectable()
+export class AdminRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tables: TransactionTableFactory,
+  ) {}
+
+  async count(table: AdminTable, conditions: readonly Condition[]): Promise<number> {
+    const params: unknown[] = [];
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM ${ident(table.name)} ${whereSql(conditions, params)}`,
+      params,
+    );
+    return Number(rows[0].n);
+  }
+
+  find(
+    table: AdminTable,
+    conditions: readonly Condition[],
+    sort: { column: AdminColumn; direction: 'asc' | 'desc' },
+    limit: number,
+    offset: number,
+  ): Promise<AdminRow[]> {
+    const params: unknown[] = [];
+    const where = whereSql(conditions, params);
+    const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
+    const tieBreak = table.key.map((k) => `${ident(k)} ${direction}`).join(', ');
+    params.push(limit, offset);
+    return this.dataSource.query(
+      `SELECT ${selectList(table)} FROM ${ident(table.name)} ${where}
+        ORDER BY ${expr(sort.column)} ${direction} NULLS LAST, ${tieBreak}
+        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+  }
+
+  findByKeys(table: AdminTable, keys: readonly (readonly string[])[]): Promise<AdminRow[]> {
+    if (!keys.length) return Promise.resolve([]);
+    const params: unknown[] = [];
+    return this.dataSource.query(
+      `SELECT ${selectList(table)} FROM ${ident(table.name)} WHERE ${keySql(table, keys, params)}`,
+      params,
+    );
+  }
+
+  /** Writes the given columns of one record; returns it as the admin sees it, or null if gone. */
+  async update(
+    manager: EntityManager,
+    table: AdminTable,
+    key: readonly string[],
+    values: AdminRow,
+  ): Promise<AdminRow | null> {
+    if (!Object.keys(values).length) return (await this.findByKeys(table, [key]))[0] ?? null;
+    const params: unknown[] = [];
+    const sets = Object.entries(values).map(([column, value]) => {
+      params.push(value);
+      return `${ident(column)} = $${params.length}`;
+    });
+    if (table.touch) sets.push(`${ident(table.touch)} = now()`);
+    const [rows] = (await manager.query(
+      `UPDATE ${ident(table.name)} SET ${sets.join(', ')} WHERE ${keySql(table, [key], params)}
+       RETURNING ${selectList(table)}`,
+      params,
+    )) as [AdminRow[], number];
+    return rows[0] ?? null;
+  }
+
+  async insertAdmin(
+    table: AdminTable,
+    values: { name: string; email: string; is_active: boolean },
+    passwordHash: string,
+  ): Promise<AdminRow> {
+    const rows: AdminRow[] = await this.dataSource.query(
+      `INSERT INTO admins (name, email, is_active, password_hash) VALUES ($1, $2, $3, $4)
+       RETURNING ${selectList(table)}`,
+      [values.name, values.email, values.is_active, passwordHash],
+    );
+    return rows[0];
+  }
+
+  async setAdminPassword(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await manager.query(`UPDATE admins SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+  }
+
+  async isActiveAdmin(id: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM admins WHERE id = $1 AND is_active`, [
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Locks every active admin row, so two admins deactivating each other cannot both succeed. */
+  async lockActiveAdmins(manager: EntityManager): Promise<number[]> {
+    const rows: { id: number }[] = await manager.query(
+      `SELECT id FROM admins WHERE is_active ORDER BY id FOR UPDATE`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Locks the merchant row for the rest of the caller's transaction. New sales for this merchant
+   * check their foreign key with a KEY SHARE lock, which waits for this one: no sale can slip in
+   * between the emptiness check and the delete.
+   */
+  async lockMerchant(manager: EntityManager, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM merchants WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.length > 0;
+  }
+
+  async lockUser(manager: EntityManager, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.length > 0;
+  }
+
+  /** The guest's transaction link, or undefined when there is no such guest. */
+  async lockGuest(
+    manager: EntityManager,
+    id: number,
+  ): Promise<{ transaction_id: string | null } | undefined> {
+    const rows: { transaction_id: string | null }[] = await manager.query(
+      `SELECT transaction_id FROM guest_users WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Pruned to the merchant's own table. */
+  async merchantHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM transactions WHERE merchant_id = $1 LIMIT 1`, [
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
+  async userHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM transactions WHERE user_id = $1 LIMIT 1`, [
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
+  async guestHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM transactions WHERE guest_user_id = $1 LIMIT 1`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Deletes a merchant that has no sales: their refresh tokens, the row (its unused guests and
+   * rollups go by cascade) and their empty table. Detaching a partition locks the parent briefly,
+   * so it gives up rather than queue behind other DDL.
+   */
+  async deleteMerchant(manager: EntityManager, id: number): Promise<void> {
+    const table = TransactionTableFactory.quotedTableName(id);
+    await manager.query(`SET LOCAL lock_timeout = '5s'`);
+    await manager.query(`DELETE FROM refresh_tokens WHERE subject_role = 'merchant' AND subject_id = $1`, [
+      id,
+    ]);
+    await manager.query(`DELETE FROM merchants WHERE id = $1`, [id]);
+    if (await this.tables.exists(manager, id)) {
+      // Settlements' foreign key reaches every partition: detach first, then the table can go.
+      await manager.query(`ALTER TABLE transactions DETACH PARTITION ${table}`);
+      await manager.query(`DROP TABLE ${table}`);
+    }
+  }
+
+  async deleteUser(manager: EntityManager, id: number): Promise<void> {
+    await manager.query(`DELETE FROM refresh_tokens WHERE subject_role = 'user' AND subject_id = $1`, [id]);
+    await manager.query(`DELETE FROM users WHERE id = $1`, [id]);
+  }
+
+  async deleteGuest(manager: EntityManager, id: number): Promise<void> {
+    await manager.query(`DELETE FROM guest_users WHERE id = $1`, [id]);
+  }
+
+  /**
+   * System-wide totals for the admin dashboard. "Today" is the local day in `timeZone`; outstanding
+   * dues read only open bills (the partial index `transactions_open_idx` on every merchant table).
+   */
+  async systemTotals(timeZone: string): Promise<SystemTotalsRow> {
+    const rows: SystemTotalsRow[] = await this.dataSource.query(
+      `WITH today AS (
+         SELECT date_trunc('day', now() AT TIME ZONE $1) AT TIME ZONE $1 AS from_at,
+                (date_trunc('day', now() AT TIME ZONE $1) + interval '1 day') AT TIME ZONE $1 AS to_at
+       )
+       SELECT (SELECT count(*) FROM merchants) AS merchants,
+              (SELECT count(*) FROM merchants WHERE is_active) AS active_merchants,
+              (SELECT count(*) FROM users) AS users,
+              (SELECT count(*) FROM guest_users) AS guest_users,
+              today.from_at AS today_from,
+              today.to_at AS today_to,
+              s.n AS today_transactions,
+              s.paise AS today_sales_paise,
+              o.n AS open_bills,
+              o.paise AS outstanding_paise
+         FROM today
+        CROSS JOIN LATERAL (
+              SELECT count(*) AS n, coalesce(sum(amount_paise), 0) AS paise FROM transactions
+               WHERE occurred_at >= today.from_at AND occurred_at < today.to_at) s
+        CROSS JOIN (
+              SELECT count(*) AS n, coalesce(sum(amount_paise - paid_paise), 0) AS paise FROM transactions
+               WHERE status <> 'paid') o`,
+      [timeZone],
+    );
+    return rows[0];
+  }
+
+  async insertAudit(entry: AuditEntry): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO admin_audit_log
+         (admin_id, admin_email, action, resource, record_id, outcome, details, ip, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        entry.adminId,
+        entry.adminEmail,
+        entry.action,
+        entry.resource ?? null,
+        entry.recordId ?? null,
+        entry.outcome,
+        JSON.stringify(entry.details ?? {}),
+        entry.ip ?? null,
+        entry.requestId ?? null,
+      ],
+    );
+  }
+}

@@ -1,0 +1,510 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PasswordService } from '../../common/auth/password.service.js';
+import {
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../common/errors/domain-error.js';
+import { requestContext } from '../../common/logging/request-context.js';
+import { paiseToRupees } from '../../common/money/money.js';
+import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
+import { AdminsRepository } from '../auth/admins.repository.js';
+import { adminRequestContext } from './admin-request.js';
+import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
+import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
+import { AdminDashboardDto } from './dto/admin-dashboard.dto.js';
+
+/** The signed-in admin, as kept in the panel's session. */
+export interface AdminIdentity {
+  id: number;
+  email: string;
+  name: string;
+}
+
+/** A filter as the panel sends it: a text, or a from/to range for dates. */
+export type FilterValue = string | { from?: string; to?: string };
+
+export interface SortRequest {
+  sortBy?: string;
+  direction?: string;
+}
+
+/** Too many failed sign-ins for this account or from this address. */
+export class AdminLoginThrottled extends DomainError {
+  constructor() {
+    super(
+      429,
+      'too-many-requests',
+      'Too Many Requests',
+      'Too many failed sign-ins. Please wait and try again.',
+    );
+  }
+}
+
+/** A record the admin submitted breaks the rules of some fields: a message per field. */
+export class AdminRecordRejected extends DomainError {
+  constructor(readonly fields: Record<string, string>) {
+    super(422, 'admin-record-rejected', 'Unprocessable Content', 'Some fields are not valid.', {
+      errors: Object.entries(fields).map(([field, message]) => ({ field, message })),
+    });
+  }
+}
+
+/** Failed sign-ins allowed per account and per address in a window, before sign-in is refused. */
+const LOGIN_FAILURES = { account: 10, address: 30, windowMs: 15 * 60_000 };
+const MAX_PAGE = 500;
+const PASSWORD_LENGTH = { min: 10, max: 72 };
+/** Unique indexes of the admin tables, and the field each one is about. */
+const UNIQUE_FIELDS: Record<string, string> = {
+  merchants_email_key: 'email',
+  merchants_phone_key: 'phone',
+  users_email_key: 'email',
+  users_phone_key: 'phone',
+  admins_email_key: 'email',
+};
+
+/** "1" or "5-42" (merchant 5, transaction 42) for the table's key; undefined for anything else. */
+function parseRecordId(table: AdminTable, recordId: string | number): string[] | undefined {
+  const parts = String(recordId).split('-');
+  if (parts.length !== table.key.length || !parts.every((p) => /^\d{1,18}$/.test(p))) return undefined;
+  return parts;
+}
+
+function uniqueViolationField(err: unknown): string | undefined {
+  const e = err as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  const code = e.code ?? e.driverError?.code;
+  const constraint = e.constraint ?? e.driverError?.constraint;
+  return code === '23505' && constraint ? UNIQUE_FIELDS[constraint] : undefined;
+}
+
+/**
+ * The rules of the admin panel: who may sign in, what each table lets an admin see, filter, change
+ * and delete, and the audit trail of every action. AdminJS talks to this service only; it never
+ * sees a password hash or a full Aadhaar number, because the specs never select them.
+ */
+@Injectable()
+export class AdminService {
+  private readonly logger = new Logger('AdminAudit');
+  /** Failed sign-ins per `account:<email>` and `address:<ip>`, in fixed windows, in memory. */
+  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: AdminRepository,
+    private readonly admins: AdminsRepository,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  /**
+   * Checks an admin's email and password (bcrypt). Unknown accounts cost the same time as wrong
+   * passwords; inactive admins cannot sign in; after 10 failures for one account (30 from one
+   * address) in 15 minutes, sign-in is refused outright. Every outcome is audited.
+   */
+  async authenticate(email: unknown, password: unknown): Promise<AdminIdentity | null> {
+    const address = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
+    const keys = [`account:${address}`, `address:${adminRequestContext.getStore()?.ip ?? ''}`];
+    const now = Date.now();
+    if (this.throttled(keys, now)) {
+      await this.audit(null, {
+        action: 'login',
+        outcome: 'rejected',
+        details: { email: address, reason: 'throttled' },
+      });
+      throw new AdminLoginThrottled();
+    }
+    const account = address ? await this.admins.findByEmailWithSecrets(address) : null;
+    const ok = await this.passwords.compareOrBurn(
+      typeof password === 'string' ? password : '',
+      account?.passwordHash,
+    );
+    if (!ok || !account || !account.isActive) {
+      this.recordFailure(keys, now);
+      await this.audit(null, { action: 'login', outcome: 'rejected', details: { email: address } });
+      return null;
+    }
+    this.failures.delete(keys[0]);
+    await this.admins.touchLogin(account.id);
+    const identity = { id: account.id, email: account.email, name: account.name };
+    await this.audit(identity, { action: 'login', outcome: 'ok' });
+    return identity;
+  }
+
+  /** Whether a signed-in admin may still act (deactivated admins lose their sessions). */
+  isActiveAdmin(id: number): Promise<boolean> {
+    return this.repo.isActiveAdmin(id);
+  }
+
+  /** Merchants, customers, today's sales (Indian Standard Time) and what is still owed, system-wide. */
+  async systemTotals(): Promise<AdminDashboardDto> {
+    const row = await this.repo.systemTotals(DEFAULT_TIME_ZONE);
+    return {
+      timezone: DEFAULT_TIME_ZONE,
+      generated_at: new Date().toISOString(),
+      merchants: { total: Number(row.merchants), active: Number(row.active_merchants) },
+      users: Number(row.users),
+      guest_users: Number(row.guest_users),
+      today: {
+        from: toIso(row.today_from)!,
+        to: toIso(row.today_to)!,
+        transactions: Number(row.today_transactions),
+        sales: paiseToRupees(row.today_sales_paise),
+        sales_paise: Number(row.today_sales_paise),
+      },
+      outstanding: {
+        bills: Number(row.open_bills),
+        amount: paiseToRupees(row.outstanding_paise),
+        amount_paise: Number(row.outstanding_paise),
+      },
+    };
+  }
+
+  async count(tableName: string, filters: Record<string, FilterValue>): Promise<number> {
+    const table = adminTable(tableName);
+    return this.repo.count(table, this.conditions(table, filters));
+  }
+
+  async list(
+    tableName: string,
+    filters: Record<string, FilterValue>,
+    sort: SortRequest,
+    limit = 10,
+    offset = 0,
+  ): Promise<AdminRow[]> {
+    const table = adminTable(tableName);
+    const rows = await this.repo.find(
+      table,
+      this.conditions(table, filters),
+      this.sortOf(table, sort),
+      Math.min(Math.max(1, Math.trunc(limit) || 10), MAX_PAGE),
+      Math.max(0, Math.trunc(offset) || 0),
+    );
+    return rows.map((r) => this.toRecord(table, r));
+  }
+
+  async findOne(tableName: string, recordId: string): Promise<AdminRow | null> {
+    return (await this.findMany(tableName, [recordId]))[0] ?? null;
+  }
+
+  async findMany(tableName: string, recordIds: readonly (string | number)[]): Promise<AdminRow[]> {
+    const table = adminTable(tableName);
+    const keys = recordIds.map((id) => parseRecordId(table, id)).filter((k) => k !== undefined);
+    const rows = await this.repo.findByKeys(table, keys.slice(0, MAX_PAGE));
+    return rows.map((r) => this.toRecord(table, r));
+  }
+
+  /**
+   * Saves the editable fields present in `payload` (others are ignored), each through its column's
+   * rule. For admins, a non-empty `newPassword` is hashed and stored; an admin cannot deactivate
+   * themselves, and the last active admin cannot be deactivated.
+   */
+  async update(
+    actor: AdminIdentity,
+    tableName: string,
+    recordId: string,
+    payload: Record<string, unknown>,
+    newPassword?: string,
+  ): Promise<AdminRow> {
+    const table = adminTable(tableName);
+    if (!table.actions.edit) throw new ForbiddenError(`${table.label} cannot be edited.`);
+    const key = parseRecordId(table, recordId);
+    const [current] = key ? await this.repo.findByKeys(table, [key]) : [];
+    if (!key || !current) throw new NotFoundError('Record');
+
+    const { values, errors } = this.readFields(table, payload, current);
+    const password = table.name === 'admins' ? newPassword : undefined;
+    if (password) this.checkPassword(password, errors);
+    const changed = Object.keys(values).filter((c) => values[c] !== current[c]);
+    const changes = Object.fromEntries(changed.map((c) => [c, values[c]]));
+    if (table.name === 'admins' && changes.is_active === false && Number(recordId) === actor.id)
+      errors.is_active = 'You cannot deactivate yourself.';
+    await this.rejectIfAny(actor, table, recordId, 'edit', errors);
+    const passwordHash = password ? await this.passwords.hash(password) : undefined;
+    if (passwordHash) changed.push('password');
+
+    const row = await this.write(actor, table, recordId, 'edit', async () =>
+      this.dataSource.transaction(async (manager) => {
+        if (table.name === 'admins' && changes.is_active === false) {
+          const active = await this.repo.lockActiveAdmins(manager);
+          if (active.length <= 1 && active.includes(Number(recordId)))
+            throw new UnprocessableError('last-admin', 'The last active admin cannot be deactivated.');
+        }
+        const updated = await this.repo.update(manager, table, key, changes);
+        if (updated && passwordHash) await this.repo.setAdminPassword(manager, key[0], passwordHash);
+        return updated;
+      }),
+    );
+    if (!row) throw new NotFoundError('Record');
+    await this.audit(actor, {
+      action: 'edit',
+      resource: table.name,
+      recordId,
+      outcome: 'ok',
+      details: { changed },
+    });
+    return this.toRecord(table, row);
+  }
+
+  /** Creates an admin; the password is required and only its bcrypt hash is stored. */
+  async createAdmin(
+    actor: AdminIdentity,
+    payload: Record<string, unknown>,
+    password?: string,
+  ): Promise<AdminRow> {
+    const table = adminTable('admins');
+    const { values, errors } = this.readFields(table, payload);
+    for (const column of table.columns)
+      if (column.required && values[column.name] === undefined && !errors[column.name])
+        errors[column.name] = 'is required';
+    if (!password) errors.password = 'is required';
+    else this.checkPassword(password, errors);
+    await this.rejectIfAny(actor, table, null, 'new', errors);
+    const row = await this.write(actor, table, null, 'new', async () =>
+      this.repo.insertAdmin(
+        table,
+        { name: String(values.name), email: String(values.email), is_active: values.is_active !== false },
+        await this.passwords.hash(password!),
+      ),
+    );
+    await this.audit(actor, { action: 'new', resource: table.name, recordId: String(row.id), outcome: 'ok' });
+    return this.toRecord(table, row);
+  }
+
+  /**
+   * Deletes a record only where nothing hangs off it: a merchant or customer without sales (their
+   * tokens, and a merchant's empty table, go too), a guest never used in a sale. Everything else is
+   * refused with the reason. Checks and delete run in one transaction with the row locked.
+   */
+  async delete(actor: AdminIdentity, tableName: string, recordId: string): Promise<void> {
+    const table = adminTable(tableName);
+    if (!table.actions.delete) throw new ForbiddenError(`${table.label} cannot be deleted.`);
+    const key = parseRecordId(table, recordId);
+    if (!key) throw new NotFoundError('Record');
+    const id = Number(key[0]);
+    await this.write(actor, table, recordId, 'delete', () =>
+      this.dataSource.transaction(async (manager) => {
+        if (table.name === 'merchants') {
+          if (!(await this.repo.lockMerchant(manager, id))) throw new NotFoundError('Merchant');
+          if (await this.repo.merchantHasTransactions(manager, id))
+            throw new UnprocessableError(
+              'merchant-has-transactions',
+              'This merchant has transactions, so it cannot be deleted. Deactivate it instead.',
+            );
+          await this.repo.deleteMerchant(manager, id);
+        } else if (table.name === 'users') {
+          if (!(await this.repo.lockUser(manager, id))) throw new NotFoundError('Customer');
+          if (await this.repo.userHasTransactions(manager, id))
+            throw new UnprocessableError(
+              'user-has-transactions',
+              'This customer has transactions, so they cannot be deleted. Deactivate them instead.',
+            );
+          await this.repo.deleteUser(manager, id);
+        } else {
+          const guest = await this.repo.lockGuest(manager, id);
+          if (!guest) throw new NotFoundError('Guest');
+          if (guest.transaction_id !== null || (await this.repo.guestHasTransactions(manager, id)))
+            throw new UnprocessableError(
+              'guest-used',
+              'This guest has a transaction, so it cannot be deleted.',
+            );
+          await this.repo.deleteGuest(manager, id);
+        }
+      }),
+    );
+    await this.audit(actor, { action: 'delete', resource: table.name, recordId, outcome: 'ok' });
+  }
+
+  /**
+   * Records an admin action: a structured log line, and a row in `admin_audit_log` with the caller's
+   * address and request id. A failure to write the row is logged, never thrown at the admin.
+   */
+  async audit(
+    actor: AdminIdentity | null,
+    entry: Omit<AuditEntry, 'adminId' | 'adminEmail' | 'ip' | 'requestId'>,
+  ): Promise<void> {
+    const full: AuditEntry = {
+      ...entry,
+      adminId: actor?.id ?? null,
+      adminEmail: actor?.email ?? null,
+      ip: adminRequestContext.getStore()?.ip ?? null,
+      requestId: requestContext.getStore()?.requestId ?? null,
+    };
+    this.logger.log({
+      msg: 'admin action',
+      admin_id: full.adminId,
+      admin_email: full.adminEmail,
+      action: full.action,
+      resource: full.resource,
+      record_id: full.recordId,
+      outcome: full.outcome,
+      details: full.details,
+      ip: full.ip,
+    });
+    try {
+      await this.repo.insertAudit(full);
+    } catch (err) {
+      this.logger.error({ msg: 'could not write the admin audit log', err });
+    }
+  }
+
+  /** Runs a write; refusals and unique violations are audited as rejected and thrown as field errors. */
+  private async write<T>(
+    actor: AdminIdentity,
+    table: AdminTable,
+    recordId: string | null,
+    action: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const field = uniqueViolationField(err);
+      const reason = field ? `${field} is taken` : err instanceof DomainError ? err.detail : undefined;
+      await this.audit(actor, {
+        action,
+        resource: table.name,
+        recordId,
+        outcome: reason ? 'rejected' : 'failed',
+        details: reason ? { reason } : {},
+      });
+      if (field)
+        throw new AdminRecordRejected({ [field]: `This ${field} is already used by another account.` });
+      throw err;
+    }
+  }
+
+  private async rejectIfAny(
+    actor: AdminIdentity,
+    table: AdminTable,
+    recordId: string | null,
+    action: string,
+    errors: Record<string, string>,
+  ): Promise<void> {
+    if (!Object.keys(errors).length) return;
+    await this.audit(actor, {
+      action,
+      resource: table.name,
+      recordId,
+      outcome: 'rejected',
+      details: { fields: Object.keys(errors) },
+    });
+    throw new AdminRecordRejected(errors);
+  }
+
+  /**
+   * The editable columns present in a submitted form, normalised, with a message per bad field.
+   * The form sends every field back: one whose value did not change is left alone, so a record
+   * stored under older rules can still be edited.
+   */
+  private readFields(
+    table: AdminTable,
+    payload: Record<string, unknown>,
+    current?: AdminRow,
+  ): { values: Record<string, string | boolean | null>; errors: Record<string, string> } {
+    const values: Record<string, string | boolean | null> = {};
+    const errors: Record<string, string> = {};
+    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+    for (const column of table.columns) {
+      if (!column.edit || !(column.name in payload)) continue;
+      const raw = payload[column.name];
+      if (current && text(raw) === text(current[column.name])) continue;
+      try {
+        values[column.name] = column.edit(text(raw));
+      } catch (err) {
+        if (!(err instanceof FieldRejected)) throw err;
+        errors[column.name] = err.message;
+      }
+    }
+    return { values, errors };
+  }
+
+  private throttled(keys: string[], now: number): boolean {
+    return keys.some((key) => {
+      const window = this.failures.get(key);
+      const limit = key.startsWith('account:') ? LOGIN_FAILURES.account : LOGIN_FAILURES.address;
+      return window !== undefined && window.resetAt > now && window.count >= limit;
+    });
+  }
+
+  private recordFailure(keys: string[], now: number): void {
+    if (this.failures.size > 10_000)
+      for (const [key, window] of this.failures) if (window.resetAt <= now) this.failures.delete(key);
+    for (const key of keys) {
+      const window = this.failures.get(key);
+      if (window && window.resetAt > now) window.count += 1;
+      else this.failures.set(key, { count: 1, resetAt: now + LOGIN_FAILURES.windowMs });
+    }
+  }
+
+  private checkPassword(password: string, errors: Record<string, string>): void {
+    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max)
+      errors.password = `must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters`;
+  }
+
+  /** Filters on declared filterable columns only; a value that cannot match yields no rows. */
+  private conditions(table: AdminTable, filters: Record<string, FilterValue>): Condition[] {
+    const out: Condition[] = [];
+    for (const [path, value] of Object.entries(filters)) {
+      const column = table.columns.find((c) => c.name === path && c.filter);
+      if (!column) continue;
+      if (column.kind === 'datetime') {
+        if (typeof value !== 'object') continue;
+        for (const [bound, op] of [
+          ['from', 'gte'],
+          ['to', 'lte'],
+        ] as const) {
+          const at = value[bound] ? new Date(value[bound]) : undefined;
+          if (at && !Number.isNaN(at.getTime())) out.push({ column, op, value: at.toISOString() });
+        }
+        continue;
+      }
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      out.push(this.condition(column, value.trim()));
+    }
+    return out;
+  }
+
+  private condition(column: AdminColumn, value: string): Condition {
+    switch (column.kind) {
+      case 'integer':
+      case 'reference':
+        return /^\d{1,18}$/.test(value) ? { column, op: 'eq', value } : { op: 'never' };
+      case 'enum':
+        return column.values?.includes(value) ? { column, op: 'eq', value } : { op: 'never' };
+      case 'boolean':
+        return value === 'true' || value === 'false'
+          ? { column, op: 'eq', value: value === 'true' }
+          : { op: 'never' };
+      default:
+        return { column, op: 'contains', value };
+    }
+  }
+
+  private sortOf(table: AdminTable, sort: SortRequest): { column: AdminColumn; direction: 'asc' | 'desc' } {
+    const requested = table.columns.find((c) => c.name === sort.sortBy && c.sort);
+    const column = requested ?? table.columns.find((c) => c.name === table.sort.column)!;
+    const direction =
+      sort.direction === 'asc' || sort.direction === 'desc'
+        ? sort.direction
+        : requested
+          ? 'asc'
+          : table.sort.direction;
+    return { column, direction };
+  }
+
+  private toRecord(table: AdminTable, row: AdminRow): AdminRow {
+    const record: AdminRow = { ...row };
+    for (const column of table.columns) {
+      const value = record[column.name];
+      if (column.kind === 'rupees' && (typeof value === 'string' || typeof value === 'number'))
+        record[column.name] = paiseToRupees(value).toFixed(2);
+    }
+    return record;
+  }
+}

@@ -1,0 +1,90 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createClient } from 'redis';
+import { AppConfig } from '../../config/app-config.js';
+
+/** Attempts at boot before giving up (about 10 s); once connected, the client retries for ever. */
+const BOOT_ATTEMPTS = 8;
+
+const newClient = (url: string, booted: () => boolean) =>
+  createClient({
+    url,
+    socket: {
+      reconnectStrategy: (retries: number) =>
+        !booted() && retries >= BOOT_ATTEMPTS
+          ? new Error('Redis (REDIS_URL) cannot be reached.')
+          : Math.min(100 * 2 ** retries, 2000),
+    },
+  });
+export type RedisClient = ReturnType<typeof newClient>;
+
+/**
+ * The Redis connection that carries events between instances, or none: without `REDIS_URL` one
+ * instance works alone and nothing touches Redis. Connected before the Socket.IO server is built
+ * (an async provider), closed after it has shut down.
+ */
+export class RealtimeRedis implements OnApplicationShutdown {
+  private static readonly logger = new Logger('Realtime');
+
+  private constructor(readonly client: RedisClient | null) {}
+
+  get clustered(): boolean {
+    return this.client !== null;
+  }
+
+  /** Configured but not connected right now (an outage; the client is reconnecting). */
+  get unavailable(): boolean {
+    return this.client !== null && !this.client.isReady;
+  }
+
+  static async connect(config: AppConfig): Promise<RealtimeRedis> {
+    if (!config.redisUrl) return new RealtimeRedis(null);
+    let booted = false;
+    const client = newClient(config.redisUrl, () => booted);
+    // Without a listener an 'error' event would crash the process; the client reconnects by itself.
+    client.on('error', (err: Error) => RealtimeRedis.logger.warn({ msg: 'Redis error', err: err.message }));
+    // Fail the boot rather than run an instance that silently misses the other instances' events.
+    await client.connect();
+    booted = true;
+    return new RealtimeRedis(handleDroppedCommands(client));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client?.isOpen) await this.client.close();
+  }
+}
+
+/** Commands the Socket.IO streams adapter sends without awaiting them. */
+const FIRE_AND_FORGET = ['set', 'publish', 'sPublish'] as const;
+const SUBSCRIBE = ['subscribe', 'sSubscribe'] as const;
+
+/**
+ * The streams adapter sends a few commands without awaiting them (SUBSCRIBE at start, SET of a
+ * recovery session, PUBLISH between instances). If Redis drops while one of them is in flight, its
+ * rejection would be unhandled, which ends a Node process. This marks those promises as handled (the
+ * outage is already logged through the 'error' event, and clients resync by `seq`), on this client
+ * and on every duplicate of it. A SUBSCRIBE that failed is sent again once the client is back: the
+ * Redis client only re-subscribes by itself to subscriptions that had succeeded.
+ */
+function handleDroppedCommands(client: RedisClient): RedisClient {
+  const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const guard = (name: string, onFailure: (args: unknown[]) => void) => {
+    const original = methods[name]!;
+    methods[name] = (...args: unknown[]) => {
+      const result = original.apply(client, args);
+      if (result instanceof Promise) result.catch(() => onFailure(args));
+      return result;
+    };
+  };
+  for (const name of FIRE_AND_FORGET) guard(name, () => undefined);
+  for (const name of SUBSCRIBE) guard(name, (args) => client.once('ready', () => methods[name]!(...args)));
+  const duplicate = methods.duplicate!;
+  methods.duplicate = (...args: unknown[]) =>
+    handleDroppedCommands(duplicate.apply(client, args) as RedisClient);
+  return client;
+}
+
+export const realtimeRedisProvider = {
+  provide: RealtimeRedis,
+  inject: [AppConfig],
+  useFactory: (config: AppConfig) => RealtimeRedis.connect(config),
+};

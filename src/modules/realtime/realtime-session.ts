@@ -1,0 +1,37 @@
+import type { AccessTokenService } from '../../common/auth/access-token.js';
+import type { Principal } from '../../common/auth/role.js';
+import { ForbiddenError } from '../../common/errors/domain-error.js';
+
+/** Who is on the other end of a real-time connection, and until when their token is good. */
+export interface RealtimeSession {
+  principal: Principal;
+  /** Token expiry, ms since the epoch: the connection is closed then. */
+  expiresAt: number;
+}
+
+/**
+ * Verifies an access token for a real-time connection (same secret and algorithm rules as the HTTP
+ * guard). Only merchants and customers have a live feed; anything else throws a DomainError.
+ */
+export function openSession(tokens: AccessTokenService, token: unknown): RealtimeSession {
+  const { id, role, expiresAt } = tokens.verify(typeof token === 'string' && token ? token : undefined);
+  if (role !== 'merchant' && role !== 'user')
+    throw new ForbiddenError('Live updates are for merchants and customers.');
+  return { principal: { id, role }, expiresAt };
+}
+
+/** `setTimeout` holds at most ~24.8 days; longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `onExpired` when the session's token expires; returns the canceller. */
+export function onSessionExpiry(session: RealtimeSession, onExpired: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = session.expiresAt - Date.now();
+    if (left <= 0) return onExpired();
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}

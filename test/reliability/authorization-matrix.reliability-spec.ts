@@ -1,0 +1,62 @@
+import { createTestApp, type TestApp } from '../support/app.js';
+import { responseViolations } from './support/checks.js';
+import { authHeader, CALLERS, createFixture, type Fixture } from './support/fixture.js';
+import { fillPath, operationsOf, type OpenApiDocument, type Operation } from './support/openapi.js';
+import { expectedStatus, ROUTES } from './support/routes.js';
+
+describe('authorization matrix: every documented route × every kind of caller', () => {
+  let t: TestApp;
+  let f: Fixture;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = await createFixture(t);
+    const doc = await t.http.get('/docs-json').expect(200);
+    operations = operationsOf(doc.body as OpenApiDocument);
+  });
+  afterAll(() => t.close());
+
+  it('has an entry for every route of the OpenAPI document, and no entry for a route it lacks', () => {
+    const documented = operations.map((o) => o.key);
+    expect(operations.length).toBeGreaterThan(20);
+    expect({ withoutEntry: documented.filter((k) => !ROUTES[k]) }).toEqual({ withoutEntry: [] });
+    expect({ notDocumented: Object.keys(ROUTES).filter((k) => !documented.includes(k)) }).toEqual({
+      notDocumented: [],
+    });
+  });
+
+  it('documents bearer security exactly on the routes that need a token', () => {
+    const wrong = operations
+      .filter((o) => ROUTES[o.key] && o.secured !== (ROUTES[o.key].public === undefined))
+      .map((o) => `${o.key}: secured=${o.secured}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('answers each caller with the expected status, problem+json errors and no other merchant’s data', async () => {
+    const mismatches: string[] = [];
+    let cells = 0;
+    for (const op of operations) {
+      const entry = ROUTES[op.key];
+      if (!entry) continue; // reported by the first test
+      for (const caller of CALLERS) {
+        const call = await entry.call(f);
+        const method = op.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+        let req = t.http[method](fillPath(op.path, call.params)).set(authHeader(f, caller));
+        if (call.query) req = req.query(call.query);
+        const res = await (call.body !== undefined ? req.send(call.body as object) : req);
+        cells++;
+        const want = expectedStatus(entry, caller);
+        const problems: string[] = [];
+        if (res.status !== want) problems.push(`got ${res.status}, want ${want}`);
+        problems.push(...responseViolations(res.status, res.headers['content-type'], res.text ?? ''));
+        if (caller === 'otherMerchant' && (res.text ?? '').includes(f.marker))
+          problems.push("leaks the other merchant's data");
+        if (problems.length)
+          mismatches.push(`${op.key} as ${caller}: ${problems.join('; ')} ${(res.text ?? '').slice(0, 160)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(cells).toBe(operations.length * CALLERS.length);
+  });
+});

@@ -1,0 +1,79 @@
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { Client } from './support/http.js';
+import { report } from './support/report.js';
+import { spawnApp, type AppProcess } from './support/spawn.js';
+import { verifyDatabase, verifyReportedBalances } from './support/verify.js';
+import { createWorld, Ledger, resolveUnknown, runLoad } from './support/workload.js';
+
+/** How many times the app is killed mid-load (RELIABILITY_CRASHES, default 3). */
+const CRASHES = Number(process.env.RELIABILITY_CRASHES ?? 3);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('crash: the app killed with SIGKILL mid-load and restarted', () => {
+  let database: TestDatabase;
+  let app: AppProcess;
+  let client: Client;
+  let db: pg.Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await spawnApp({ databaseUrl: database.url });
+    client = new Client(app.baseUrl, 64, 20_000);
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await app?.stop();
+    await db?.end();
+    await database?.drop();
+  });
+
+  it('keeps every acknowledged write and leaves no half-written sale', async () => {
+    // Many customers, so new customer→merchant pairs keep forming (a missing link shows on a pair's first sale).
+    const world = await createWorld(client, 3, 200);
+    const ledger = new Ledger();
+    ledger.trace = [];
+    const control = { stop: false, paused: false };
+    // Every write carries an Idempotency-Key or client_id; one cut off by the crash is replayed afterwards.
+    const load = runLoad({ client, world, ledger, mode: 'faulty', concurrency: 32, seconds: 600, control });
+    const kills: { inFlight: number; restartMs: number }[] = [];
+    try {
+      for (let i = 0; i < CRASHES; i++) {
+        await sleep(2500 + Math.random() * 2500);
+        const killedAt = Date.now();
+        process.kill(app.pid, 'SIGKILL');
+        const exit = await app.exited;
+        expect(exit.signal).toBe('SIGKILL');
+        // Clients back off while the process is away (a supervisor restarts it).
+        control.paused = true;
+        app = await spawnApp({ databaseUrl: database.url, port: app.port });
+        control.paused = false;
+        kills.push({
+          inFlight: ledger.trace.filter((x) => x.status === 0 && x.start < killedAt && x.end >= killedAt)
+            .length,
+          restartMs: Date.now() - killedAt,
+        });
+      }
+      await sleep(3000);
+    } finally {
+      control.stop = true;
+      await load;
+    }
+    ledger.trace = undefined;
+    const unresolved = ledger.unknown.length;
+    await resolveUnknown(client, ledger);
+    report('crash', ledger, { kills, unresolved });
+
+    expect({
+      violations: ledger.violations,
+      count: ledger.violationCount,
+      database: await verifyDatabase(db, ledger, world, { unknownGuestsAllowed: ledger.inconclusiveGuests }),
+      reported: await verifyReportedBalances(client, ledger, world),
+    }).toEqual({ violations: [], count: 0, database: [], reported: [] });
+    // The kills really cut requests off in flight, and writes were left to be replayed.
+    expect(kills.reduce((n, k) => n + k.inFlight, 0)).toBeGreaterThan(0);
+    expect(unresolved).toBeGreaterThan(0);
+    expect(ledger.sales.size).toBeGreaterThan(50);
+  });
+});

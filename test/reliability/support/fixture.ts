@@ -1,0 +1,110 @@
+import type { TestApp } from '../../support/app.js';
+import { registerMerchant, registerUser, type Account } from '../../support/factories.js';
+import { createSale } from '../../support/sales.js';
+import { badTokens } from '../../support/tokens.js';
+
+/** The admin createTestApp boots with (ADMIN_EMAIL / ADMIN_PASSWORD). */
+export const ADMIN = { email: 'admin@graminstore.com', password: 'admin123' };
+
+/** Who calls: no token, tokens that must never get through, and the four real principals. */
+export const CALLERS = [
+  'none',
+  'garbage',
+  'algNone',
+  'expired',
+  'forged',
+  'user',
+  'merchant',
+  'otherMerchant',
+  'admin',
+] as const;
+export type Caller = (typeof CALLERS)[number];
+export type Role = Extract<Caller, 'user' | 'merchant' | 'otherMerchant' | 'admin'>;
+export const BAD_TOKEN_CALLERS: Caller[] = ['none', 'garbage', 'algNone', 'expired', 'forged'];
+
+/** Real accounts and ids created through the API, used for path params and ownership checks. */
+export interface Fixture {
+  merchant: Account;
+  otherMerchant: Account;
+  user: Account;
+  admin: { id: number; token: string; email: string; password: string };
+  /** A paid sale of `merchant` to `user`. */
+  saleId: number;
+  /** A large pay-later bill of `merchant` to `user` (small settlements keep succeeding). */
+  billId: number;
+  /** An unused guest of `merchant`. */
+  guestId: number;
+  /** Appears only in `merchant`'s data: another merchant's response must never contain it. */
+  marker: string;
+  /** A refresh token nobody has spent (from a throwaway customer's registration). */
+  freshRefreshToken(): Promise<string>;
+}
+
+export async function createFixture(t: TestApp): Promise<Fixture> {
+  const [merchant, otherMerchant, user] = await Promise.all([
+    registerMerchant(t),
+    registerMerchant(t),
+    registerUser(t),
+  ]);
+  const login = await t.http.post('/api/v1/auth/login/admin').send(ADMIN);
+  if (login.status !== 200)
+    throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const marker = `only-for-merchant-${merchant.id}-${Date.now().toString(36)}`;
+  const sale = await createSale(t, merchant, {
+    user_id: user.id,
+    amount: 120.5,
+    type: 'paid',
+    payment_method: 'upi',
+    description: marker,
+  });
+  const bill = await createSale(t, merchant, {
+    user_id: user.id,
+    amount: 9_000_000,
+    type: 'pay_later',
+    description: marker,
+  });
+  await createSale(t, merchant, {
+    is_guest_transaction: true,
+    amount: 15.75,
+    type: 'pay_later',
+    description: marker,
+  });
+  const guest = await t.http.post('/api/v1/transactions/guest-user').set(merchant.auth).send({});
+  if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
+  return {
+    merchant,
+    otherMerchant,
+    user,
+    admin: { id: login.body.user_id, token: login.body.access_token, ...ADMIN },
+    saleId: sale.id,
+    billId: bill.id,
+    guestId: guest.body.id,
+    marker,
+    freshRefreshToken: async () => (await registerUser(t)).refreshToken,
+  };
+}
+
+/** The Authorization header a caller sends (none for `none`). */
+export function authHeader(f: Fixture, caller: Caller): Record<string, string> {
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  switch (caller) {
+    case 'none':
+      return {};
+    case 'garbage':
+      return bearer(badTokens.garbage);
+    case 'algNone':
+      return bearer(badTokens.algNone(f.merchant.id, 'merchant'));
+    case 'expired':
+      return bearer(badTokens.expired(f.merchant.id, 'merchant'));
+    case 'forged':
+      return bearer(badTokens.wrongSecret(f.merchant.id, 'merchant'));
+    case 'user':
+      return f.user.auth;
+    case 'merchant':
+      return f.merchant.auth;
+    case 'otherMerchant':
+      return f.otherMerchant.auth;
+    case 'admin':
+      return bearer(f.admin.token);
+  }
+}

@@ -1,0 +1,143 @@
+import { merchantBody, userBody } from '../../support/factories.js';
+import { BAD_TOKEN_CALLERS, type Caller, type Fixture, type Role } from './fixture.js';
+
+/** One valid request to a route: path params, query and JSON body. */
+export interface RouteCall {
+  params?: Record<string, string | number>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * Who may call a route and what each caller gets.
+ * - `public`: no token needed; every caller gets this status whatever token they send.
+ * - `allow`: the roles that may call it and the status each gets — e.g. 404 for a merchant who does
+ *   not own the resource; every role left out gets 403, and every missing or bad token gets 401.
+ */
+export interface RouteEntry {
+  public?: number;
+  allow?: Partial<Record<Role, number>>;
+  /** A valid request, built afresh for each call (registrations need unique emails). */
+  call: (f: Fixture) => RouteCall | Promise<RouteCall>;
+  /** The request the fuzzer mutates, when it must differ from `call`. */
+  fuzzBase?: (f: Fixture) => RouteCall | Promise<RouteCall>;
+}
+
+const MERCHANTS = { merchant: 200, otherMerchant: 200 } as const;
+const USER = { user: 200 } as const;
+const none = (): RouteCall => ({});
+/** A refresh token that was never issued: the fuzzer must not spend real ones (reuse revokes a family). */
+const unknownRefresh = (): RouteCall => ({
+  body: { refresh_token: 'never-issued-refresh-token-0123456789abcdef' },
+});
+
+/**
+ * Every route of the OpenAPI document. A route the document gains without an entry here fails the
+ * authorization matrix, and so does an entry whose route left the document.
+ */
+export const ROUTES: Record<string, RouteEntry> = {
+  'GET /': { public: 200, call: none },
+  'GET /health/live': { public: 200, call: none },
+  'GET /health/ready': { public: 200, call: none },
+
+  'POST /api/v1/auth/register/merchant': { public: 201, call: () => ({ body: merchantBody() }) },
+  'POST /api/v1/auth/register/user': { public: 201, call: () => ({ body: userBody() }) },
+  'POST /api/v1/auth/login/merchant': {
+    public: 200,
+    call: (f) => ({ body: { email: f.merchant.email, password: f.merchant.password } }),
+  },
+  'POST /api/v1/auth/login/user': {
+    public: 200,
+    call: (f) => ({ body: { email: f.user.email, password: f.user.password } }),
+  },
+  'POST /api/v1/auth/login/admin': {
+    public: 200,
+    call: (f) => ({ body: { email: f.admin.email, password: f.admin.password } }),
+  },
+  'POST /api/v1/auth/refresh': {
+    public: 200,
+    call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
+    fuzzBase: unknownRefresh,
+  },
+  'POST /api/v1/auth/logout': {
+    public: 204,
+    call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
+    fuzzBase: unknownRefresh,
+  },
+  'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v1/auth/profile/user': { allow: USER, call: none },
+
+  'GET /api/v1/users/lookup': { allow: MERCHANTS, call: (f) => ({ query: { phone: f.user.phone } }) },
+
+  'POST /api/v1/transactions/guest-user': {
+    allow: { merchant: 201, otherMerchant: 201 },
+    call: () => ({ body: {} }),
+  },
+  'GET /api/v1/transactions/guest-users': { allow: MERCHANTS, call: () => ({ query: { limit: '20' } }) },
+  'POST /api/v1/transactions/create': {
+    allow: { merchant: 201, otherMerchant: 201 },
+    call: (f) => ({
+      body: {
+        user_id: f.user.id,
+        amount: 42.25,
+        type: 'pay_later',
+        description: 'matrix sale',
+        payment_method: 'cash',
+        reference_number: 'REF-1',
+      },
+    }),
+  },
+  'GET /api/v1/transactions/history': {
+    allow: { merchant: 200, otherMerchant: 200, user: 200 },
+    call: () => ({ query: { limit: '20', type: 'pay_later' } }),
+  },
+  'GET /api/v1/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/transactions/export.csv': {
+    allow: MERCHANTS,
+    call: () => ({
+      query: {
+        from: new Date(Date.now() - 86_400_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+      },
+    }),
+  },
+  'GET /api/v1/transactions/{id}': {
+    // Only the merchant who recorded it and the customer who bought it; anyone else must not learn it exists.
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.saleId } }),
+  },
+  'POST /api/v1/transactions/{id}/settle': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),
+  },
+
+  'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/dashboard/merchant/top-customers': {
+    allow: MERCHANTS,
+    call: () => ({ query: { limit: '5', days: '30' } }),
+  },
+  'GET /api/v1/dashboard/user': { allow: USER, call: () => ({ query: { tz: 'Asia/Kolkata' } }) },
+  'GET /api/v1/dashboard/user/expenses': {
+    allow: USER,
+    call: () => ({ query: { tz: 'Asia/Kolkata', period: 'week', count: '2' } }),
+  },
+  'GET /api/v1/dashboard/user/merchants': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/bills': {
+    allow: USER,
+    call: () => ({ query: { status: 'due', limit: '10' } }),
+  },
+};
+
+/** The role the fuzzer calls a route as: the first one allowed a success. */
+export function fuzzRole(entry: RouteEntry): Role | undefined {
+  if (entry.public !== undefined) return undefined;
+  const order: Role[] = ['merchant', 'user', 'otherMerchant', 'admin'];
+  return order.find((r) => (entry.allow?.[r] ?? 0) >= 200 && (entry.allow?.[r] ?? 0) < 300);
+}
+
+/** The status the table says `caller` gets from `entry`. */
+export function expectedStatus(entry: RouteEntry, caller: Caller): number {
+  if (entry.public !== undefined) return entry.public;
+  if (BAD_TOKEN_CALLERS.includes(caller)) return 401;
+  return entry.allow?.[caller as keyof NonNullable<RouteEntry['allow']>] ?? 403;
+}
