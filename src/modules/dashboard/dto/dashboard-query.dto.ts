@@ -1,31 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
-import { DEFAULT_TIME_ZONE, isTimeZone } from '../../../common/time/time-zone.js';
-
-/**
- * An IANA zone name, aliases included. `Intl.supportedValuesOf('timeZone')` lists only ICU's canonical
- * names (`Asia/Calcutta`, not `Asia/Kolkata`; no `UTC`), so an alias is accepted when the runtime resolves
- * it to a listed zone. Offsets such as `+05:30` are not zone names and are refused.
- */
-export function isIanaZone(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
-  if (isTimeZone(value)) return true;
-  try {
-    return isTimeZone(new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone);
-  } catch {
-    return false;
-  }
-}
-
-const IsIanaZone = () =>
-  ValidateBy({
-    name: 'isIanaZone',
-    validator: {
-      validate: isIanaZone,
-      defaultMessage: () => 'must be an IANA time zone such as Asia/Kolkata',
-    },
-  });
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DEFAULT_TIME_ZONE, IsTimeZone } from '../../../common/time/time-zone.js';
 
 /** The longest look-back a dashboard window accepts, in local days. */
 export const MAX_WINDOW_DAYS = 366;
@@ -77,7 +53,7 @@ export class TimeZoneQueryDto {
       'IANA zone in which "this week" (from Monday 00:00) and "this month" (from the 1st) are taken.',
   })
   @IsOptional()
-  @IsIanaZone()
+  @IsTimeZone()
   tz: string = DEFAULT_TIME_ZONE;
 }
 
