@@ -6,6 +6,7 @@ import { authHeader, createFixture, type Fixture } from './support/fixture.js';
 import {
   bodyPayloads,
   encode,
+  hostileHeaderValues,
   hostileIds,
   queryPayloads,
   queryString,
@@ -58,9 +59,14 @@ describe('bad input: property-based fuzzing of every body, query and path parame
   };
 
   /** Sends one request and checks the response and, when it was refused, that nothing was written. */
-  async function exchange(op: Operation, url: string, payload?: Payload): Promise<Outcome> {
+  async function exchange(
+    op: Operation,
+    url: string,
+    payload?: Payload,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Outcome> {
     const method = op.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    let req = t.http[method](url).set(headersFor(op)).timeout(15_000);
+    let req = t.http[method](url).set(headersFor(op)).set(extraHeaders).timeout(15_000);
     if (payload?.kind === 'json')
       req = req.set('Content-Type', 'application/json').send(JSON.stringify(payload.value) ?? '');
     else if (payload?.kind === 'raw') req = req.set('Content-Type', payload.contentType).send(payload.text);
@@ -91,15 +97,15 @@ describe('bad input: property-based fuzzing of every body, query and path parame
     op: Operation,
     what: string,
     arb: fc.Arbitrary<T>,
-    toRequest: (value: T) => { url: string; payload?: Payload },
+    toRequest: (value: T) => { url: string; payload?: Payload; headers?: Record<string, string> },
     show: (value: T) => string,
   ): Promise<string | undefined> {
     let failure: string | undefined;
     try {
       await fc.assert(
         fc.asyncProperty(arb, async (value) => {
-          const { url, payload } = toRequest(value);
-          const out = await exchange(op, url, payload);
+          const { url, payload, headers } = toRequest(value);
+          const out = await exchange(op, url, payload, headers);
           if (!out.violations.length) return true;
           failure = `${op.key} [${what}] ${show(value).slice(0, 300)} → ${out.status}: ${out.violations.join('; ')} ${out.text.slice(0, 200)}`;
           return false;
@@ -188,6 +194,29 @@ describe('bad input: property-based fuzzing of every body, query and path parame
         (id) => JSON.stringify(id),
       );
       if (failure) failures.push(failure);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('survives hostile header parameters (Idempotency-Key)', async () => {
+    const failures: string[] = [];
+    const targets = operations.filter((o) => o.parameters.some((p) => p.in === 'header'));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const op of targets) {
+      const base = await baseOf(op);
+      const url = fillPath(op.path, base.params) + queryString(Object.entries(base.query ?? {}));
+      const body =
+        base.body !== undefined ? ({ kind: 'json', value: base.body, note: 'base' } as const) : undefined;
+      for (const name of op.parameters.filter((p) => p.in === 'header').map((p) => p.name)) {
+        const failure = await fuzz(
+          op,
+          `header ${name}`,
+          hostileHeaderValues,
+          (value) => ({ url, payload: body, headers: { [name]: value } }),
+          (value) => JSON.stringify(value),
+        );
+        if (failure) failures.push(failure);
+      }
     }
     expect(failures).toEqual([]);
   });

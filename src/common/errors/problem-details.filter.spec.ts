@@ -70,6 +70,20 @@ describe('toProblem', () => {
     ).toBe(400);
   });
 
+  it('answers a stack overflow from a deeply nested body with 400', () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 100_000; i++) nested = [nested];
+    let overflow: unknown;
+    try {
+      JSON.stringify(nested);
+    } catch (err) {
+      overflow = err;
+    }
+    expect(overflow).toBeInstanceOf(RangeError);
+    expect(toProblem(overflow, '/x')).toMatchObject({ status: 400, code: 'too-deeply-nested' });
+    expect(toProblem(new RangeError('Invalid array length'), '/x').status).toBe(500);
+  });
+
   it('recognises database outages and nothing else', () => {
     expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);
     expect(isDatabaseUnavailable({ driverError: { code: '08006' } })).toBe(true);

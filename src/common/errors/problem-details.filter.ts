@@ -126,6 +126,9 @@ export function toProblem(err: unknown, instance: string): Problem {
   // A validator percent-encoding text that holds a lone UTF-16 surrogate ("\ud800" is valid JSON).
   if (err instanceof URIError)
     return make(422, 'The request contains characters that cannot be stored.', 'invalid-characters');
+  // A body nested thousands of levels deep exhausts the validator's recursion before any write.
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return make(400, 'The request body is nested too deeply.', 'too-deeply-nested');
   if (isDatabaseUnavailable(err))
     return make(503, 'The database is unavailable. Please retry shortly.', 'database-unavailable');
   const code = e?.code ?? e?.driverError?.code;

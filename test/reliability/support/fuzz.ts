@@ -317,3 +317,21 @@ export function queryString(pairs: [string, string][]): string {
   const q = pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
   return q ? `?${q}` : '';
 }
+
+/** Header values a client can send (visible ASCII), hostile to what the header means. */
+export const hostileHeaderValues = fc.oneof(
+  fc.constantFrom(
+    '',
+    ' ',
+    'a'.repeat(255),
+    'a'.repeat(256),
+    'x'.repeat(4000),
+    'key with spaces',
+    '../../etc/passwd',
+    '%00',
+    "'; DROP TABLE idempotency_keys; --",
+    '__proto__',
+    'null',
+  ),
+  fc.stringMatching(/^[\x20-\x7e]{1,300}$/),
+);
