@@ -2,6 +2,7 @@
 import { faker } from '@faker-js/faker/locale/en_IN';
 import bcrypt from 'bcryptjs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
@@ -49,7 +50,7 @@ export interface BulkLoadOptions {
    * but time. 'auto' (default) does so when the role may set it (a superuser) and checks otherwise.
    */
   skipTriggers?: boolean | 'auto';
-  /** Connections loading sales at once (default 2). */
+  /** Connections loading sales at once (default: the machine's cores, 2 to 4). */
   parallel?: number;
   /**
    * How the factory creates the merchants' tables. 'partition-of' (default here) is about twice as
@@ -366,7 +367,14 @@ export async function bulkLoad(pool: pg.Pool, options: BulkLoadOptions = {}): Pr
           rng,
           sink,
           skipTriggers: triggersSkipped,
-          parallel: Math.max(1, options.parallel ?? 2),
+          // Workers plus this connection fit in the pool.
+          parallel: Math.max(
+            1,
+            Math.min(
+              options.parallel ?? Math.min(4, Math.max(2, availableParallelism())),
+              (pool.options.max ?? 10) - 1,
+            ),
+          ),
           newMerchants: !options.into?.length && merchantCount > 0,
         }),
       );

@@ -17,7 +17,7 @@ function duration(seconds: number): string {
 function rate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(1)}M/s`;
   if (perSecond >= 1e4) return `${Math.round(perSecond / 1e3)}k/s`;
-  return `${Math.round(perSecond)}/s`;
+  return perSecond >= 10 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
 }
 
 /**
