@@ -132,6 +132,9 @@ describe('transactions (e2e)', () => {
       ['a user_id as a string', { amount: 5, type: 'paid', user_id: '1' }, 'user_id'],
       ['an unknown field', { amount: 5, type: 'paid', discount: 3 }, 'discount'],
       ['a bad occurred_at', { amount: 5, type: 'paid', occurred_at: 'yesterday' }, 'occurred_at'],
+      // ISO 8601 week and ordinal dates pass a plain ISO check but name no instant JavaScript reads.
+      ['an ISO week date', { amount: 5, type: 'paid', occurred_at: '2026-W48-2' }, 'occurred_at'],
+      ['an ISO ordinal date', { amount: 5, type: 'paid', occurred_at: '2026-328' }, 'occurred_at'],
       ['a bad client_id', { amount: 5, type: 'paid', client_id: 'abc' }, 'client_id'],
     ])('rejects %s with 422', async (_label, body, field) => {
       const before = await t.db.query('SELECT count(*)::int AS n FROM transactions');
@@ -314,6 +317,16 @@ describe('transactions (e2e)', () => {
           .send({ payment_method: 'cash' }),
         409,
       );
+    });
+
+    it('settles everything still owed when amount is null, as when it is omitted', async () => {
+      const bill = await createSale(t, merchant, { user_id: customer.id, amount: 75.5, type: 'pay_later' });
+      const res = await t.http
+        .post(`/api/v1/transactions/${bill.id}/settle`)
+        .set(merchant.auth)
+        .send({ amount: null, payment_method: 'cash' })
+        .expect(200);
+      expect(res.body).toMatchObject({ status: 'paid', paid_amount: 75.5, due_amount: 0 });
     });
 
     it('10 parallel settles of 60 against a 100 bill with 40 paid pay exactly 100 in total', async () => {

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { Client } from './support/http.js';
@@ -75,5 +79,81 @@ describe('crash: the app killed with SIGKILL mid-load and restarted', () => {
     expect(kills.reduce((n, k) => n + k.inFlight, 0)).toBeGreaterThan(0);
     expect(unresolved).toBeGreaterThan(0);
     expect(ledger.sales.size).toBeGreaterThan(50);
+  });
+});
+
+describe('crash with the embedded database (npm start without DATABASE_URL)', () => {
+  let dir: string;
+  let app: AppProcess | undefined;
+
+  /** The embedded server's URL, from its lock file (the launcher's fixed local credentials). */
+  const embeddedUrl = async () => {
+    const port = (await readFile(join(dir, 'postmaster.pid'), 'utf8')).split('\n')[3];
+    return `postgresql://postgres:graminstore@127.0.0.1:${port}/graminstore`;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'graminstore-crash-pg-'));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    // If the test failed half-way, a server may still hold the directory.
+    const pid = Number((await readFile(join(dir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+      await sleep(1500);
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the restarted app takes over the server the killed one left running, with every acknowledged write', async () => {
+    const env = { EMBEDDED_PG_DIR: dir };
+    app = await spawnApp({ env });
+    const client = new Client(app.baseUrl, 16, 20_000);
+    try {
+      const world = await createWorld(client, 2, 40);
+      const ledger = new Ledger();
+      const control = { stop: false, paused: false };
+      const load = runLoad({ client, world, ledger, mode: 'faulty', concurrency: 16, seconds: 600, control });
+      await sleep(3000);
+      const orphan = Number((await readFile(join(dir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      process.kill(app.pid, 'SIGKILL');
+      await app.exited;
+      control.paused = true;
+      // kill -9 leaves the embedded PostgreSQL running without its parent.
+      expect(() => process.kill(orphan, 0)).not.toThrow();
+      app = await spawnApp({ env, port: app.port });
+      control.paused = false;
+      await sleep(2000);
+      control.stop = true;
+      await load;
+      await resolveUnknown(client, ledger);
+      const successor = Number((await readFile(join(dir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      report('crash (embedded database)', ledger, { orphan, successor });
+
+      const db = new pg.Pool({ connectionString: await embeddedUrl(), max: 2 });
+      try {
+        expect({
+          successor: successor !== orphan,
+          violations: ledger.violations,
+          database: await verifyDatabase(db, ledger, world, {
+            unknownGuestsAllowed: ledger.inconclusiveGuests,
+          }),
+        }).toEqual({ successor: true, violations: [], database: [] });
+      } finally {
+        await db.end();
+      }
+      expect(ledger.sales.size).toBeGreaterThan(10);
+    } finally {
+      client.close();
+    }
+    // A clean stop takes its embedded server down with it.
+    await app.stop();
+    app = undefined;
+    expect(existsSync(join(dir, 'postmaster.pid'))).toBe(false);
   });
 });

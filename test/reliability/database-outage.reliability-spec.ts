@@ -60,10 +60,13 @@ describe('database outage: PostgreSQL stopped under load', () => {
     const stopping = Date.now();
     await server.stop();
     const down = Date.now();
-    const ready: { status: number; ms: number }[] = [];
+    const ready: { status: number; ms: number; retryAfter?: string }[] = [];
+    const live: number[] = [];
     while (Date.now() - down < OUTAGE_MS) {
       const r = await client.get('/health/ready', { timeoutMs: 10_000 });
-      ready.push({ status: r.status, ms: Math.round(r.ms) });
+      ready.push({ status: r.status, ms: Math.round(r.ms), retryAfter: r.headers['retry-after'] as string });
+      // Liveness does not depend on the database: an orchestrator must not restart a healthy process.
+      live.push((await client.get('/health/live', { timeoutMs: 10_000 })).status);
       await sleep(250);
     }
     const restarting = Date.now();
@@ -106,7 +109,11 @@ describe('database outage: PostgreSQL stopped under load', () => {
           ...trace.filter((x) => x.start >= stopping && x.start < restarting).map((x) => x.end - x.start),
         ),
       ),
-      ready_during: ready,
+      ready_probes_during: {
+        count: ready.length,
+        all_503: ready.every((r) => r.status === 503),
+        max_ms: Math.max(0, ...ready.map((r) => r.ms)),
+      },
       recovered_after_ms: recoveredAt ? recoveredAt - restarting : null,
     });
     const afterRecovery = recoveredAt ? trace.filter((x) => x.start > recoveredAt + 500) : [];
@@ -119,7 +126,8 @@ describe('database outage: PostgreSQL stopped under load', () => {
         .filter((x) => x.status !== 503)
         .map((x) => `${x.op}: ${x.status} ${x.error ?? ''} ${at(x)}`),
       slow: slow.map((x) => `${x.op}: ${x.status} after ${x.end - x.start} ms ${at(x)}`),
-      readyNot503: ready.filter((r) => r.status !== 503 || r.ms > FAIL_FAST_MS),
+      readyNot503: ready.filter((r) => r.status !== 503 || r.ms > FAIL_FAST_MS || !r.retryAfter),
+      liveNot200: live.filter((s) => s !== 200),
       // It came back by itself within RECOVER_MS, and stayed healthy under the same load.
       recovered: recoveredAt > 0 && recoveredAt - restarting < RECOVER_MS,
       failuresAfterRecovery: afterRecovery.filter((x) => x.status >= 300).map((x) => `${x.op}: ${x.status}`),
@@ -130,6 +138,7 @@ describe('database outage: PostgreSQL stopped under load', () => {
       notServiceUnavailable: [],
       slow: [],
       readyNot503: [],
+      liveNot200: [],
       recovered: true,
       failuresAfterRecovery: [],
       process: { exitCode: null, signal: null },

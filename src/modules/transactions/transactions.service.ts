@@ -11,6 +11,7 @@ import {
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
+import { parseInstant } from '../../common/time/instant.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
@@ -152,8 +153,8 @@ export class TransactionsService {
     const filter: HistoryFilter = {
       limit: limit + 1,
       offset: query.cursor ? undefined : query.offset,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
+      from: parseInstant(query.from),
+      to: parseInstant(query.to),
       type: query.type,
       status: query.status,
       userId: query.user_id,
@@ -215,8 +216,8 @@ export class TransactionsService {
     merchantId: number,
     query: ExportQueryDto,
   ): Promise<{ stream: Readable; filename: string }> {
-    const to = query.to ? new Date(query.to) : new Date();
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
+    const to = parseInstant(query.to) ?? new Date();
+    const from = parseInstant(query.from) ?? new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw new UnprocessableError('invalid-range', '`from` must be before `to`.', 'from');
     const stream = await this.exports.streamCsv(merchantId, from, to);
     const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -245,7 +246,7 @@ export class TransactionsService {
       );
     let occurredAt: Date | null = null;
     if (dto.occurred_at) {
-      occurredAt = new Date(dto.occurred_at);
+      occurredAt = parseInstant(dto.occurred_at)!;
       if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS)
         throw new UnprocessableError(
           'occurred-in-future',
@@ -315,7 +316,8 @@ export class TransactionsService {
     if (bill.status === 'paid')
       throw new ConflictError('bill-already-paid', 'This bill is already fully paid.');
     const due = Number(bill.amount_paise) - Number(bill.paid_paise);
-    const pay = dto.amount === undefined ? due : rupeesToPaise(dto.amount)!;
+    // Omitted or null: everything still owed.
+    const pay = dto.amount == null ? due : rupeesToPaise(dto.amount)!;
     if (pay > due)
       throw new UnprocessableError(
         'amount-exceeds-due',

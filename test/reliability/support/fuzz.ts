@@ -43,6 +43,7 @@ const NASTY_STRINGS = [
   '١٢٣',
   '2026-02-30T25:61:61Z',
   '+275760-09-13T00:00:00.000Z',
+  '20261124T043000Z',
 ];
 
 const NASTY_NUMBERS = [
@@ -186,8 +187,19 @@ export function bodyPayloads(
     (note: string) =>
     (value: unknown): Payload => ({ kind: 'json', value, note });
   const baseText = JSON.stringify(base);
+  const dateKeys = Object.entries(s?.properties ?? {})
+    .filter(([, p]) => typeof p.example === 'string' && /^\d{4}-\d{2}-\d{2}/.test(p.example))
+    .map(([k]) => k);
   return fc.oneof(
     fc.tuple(key, junk).map(([k, v]) => json(`field ${k} replaced`)(withOwn(base, k, v))),
+    key.map((k) => json(`field ${k} null`)(withOwn(base, k, null))),
+    ...(dateKeys.length
+      ? [
+          fc
+            .tuple(fc.constantFrom(...dateKeys), dateLike)
+            .map(([k, v]) => json(`date field ${k}`)(withOwn(base, k, v))),
+        ]
+      : []),
     fc.tuple(fc.subarray(keys), fromSchema(doc, s)).map(([ks, generated]) => {
       let body: Record<string, unknown> = { ...base };
       const g = (generated && typeof generated === 'object' ? generated : {}) as Record<string, unknown>;
@@ -245,6 +257,38 @@ export function bodyPayloads(
   );
 }
 
+/** Text a date or instant field must refuse or read correctly: other ISO 8601 forms, impossible dates, extreme years. */
+export const DATE_LIKE = [
+  '20261124',
+  '20261124T043000Z',
+  '2026W48',
+  '2026-W48-2',
+  '2026-328',
+  '2026-13-01',
+  '2026-02-29',
+  '2026-11-24T24:00:00Z',
+  '2026-11-24T04:30:00+14:00',
+  '2026-11-24T04:30:00-12:00',
+  '2026-11-24T04:30:00.123456789Z',
+  '2026-11-24 04:30:00',
+  '0000-01-01',
+  '1969-12-31T23:59:59Z',
+  '9999-12-31T23:59:59.999Z',
+  '+275760-09-13T00:00:00.000Z',
+  '-000001-01-01T00:00:00Z',
+  'Tue, 24 Nov 2026 04:30:00 GMT',
+];
+const dateLike = fc.oneof(
+  fc.constantFrom(...DATE_LIKE),
+  fc
+    .date({ noInvalidDate: true, min: new Date(-8.64e15), max: new Date(8.64e15) })
+    .map((d) => d.toISOString()),
+);
+const looksLikeDate = (p: Parameter) =>
+  p.schema?.format === 'date' ||
+  p.schema?.format === 'date-time' ||
+  (typeof p.schema?.example === 'string' && /^\d{4}-\d{2}-\d{2}/.test(p.schema.example));
+
 /** Query strings for one route: documented params with hostile values, repeats, brackets and strangers. */
 export function queryPayloads(
   params: Parameter[],
@@ -263,7 +307,22 @@ export function queryPayloads(
     fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   );
   const entries = Object.entries(base);
+  // Each documented parameter also gets values aimed at its own type (dates for date fields).
+  const typed = params
+    .filter((p) => p.in === 'query')
+    .map((p) =>
+      (looksLikeDate(p) ? dateLike : p.schema?.enum?.length ? enumLike(p.schema.enum) : hostile).map(
+        (v) => [p.name, v] as [string, string],
+      ),
+    );
   return fc.oneof(
+    ...(typed.length
+      ? [
+          fc
+            .oneof(...typed)
+            .map(([n, v]) => [...entries.filter(([k]) => k !== n), [n, v]] as [string, string][]),
+        ]
+      : []),
     fc
       .tuple(name, hostile)
       .map(([n, v]) => [...entries.filter(([k]) => k !== n), [n, v]] as [string, string][]),
@@ -276,6 +335,18 @@ export function queryPayloads(
       .map(([n, v]) => [...entries, [n, v]] as [string, string][]),
     fc.dictionary(name, hostile).map((d) => Object.entries(d)),
     name.map((n) => entries.filter(([k]) => k !== n)),
+  );
+}
+
+/** An enum's values in other cases and spacing, and near misses. */
+function enumLike(values: unknown[]): fc.Arbitrary<string> {
+  const strings = values.map(String);
+  return fc.oneof(
+    fc.constantFrom(...strings).map((v) => v.toUpperCase()),
+    fc.constantFrom(...strings).map((v) => ` ${v} `),
+    fc.constantFrom(...strings).map((v) => `${v}x`),
+    fc.constantFrom(...strings).map((v) => v.replace(/_/g, '-')),
+    fc.constant(strings.join(',')),
   );
 }
 

@@ -22,7 +22,8 @@ export interface AppProcess {
 }
 
 export interface SpawnOptions {
-  databaseUrl: string;
+  /** Omitted: the app starts its own embedded PostgreSQL (in EMBEDDED_PG_DIR), as `npm start` does. */
+  databaseUrl?: string;
   port?: number;
   env?: Record<string, string>;
 }
@@ -36,7 +37,7 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
     if (v !== undefined && !/^(NODE_OPTIONS|DATABASE_URL|PORT|JEST_.*)$/.test(k)) env[k] = v;
   Object.assign(env, {
     NODE_ENV: 'test',
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: options.databaseUrl ?? '',
     PORT: String(port),
     JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_ROUNDS: '4',
@@ -74,7 +75,7 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
       clearTimeout(timer);
     },
   };
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (gone) throw new Error(`the app exited during start-up:\n${app.logs()}`);
     try {
@@ -85,7 +86,7 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
     }
     if (Date.now() > deadline) {
       await app.stop();
-      throw new Error(`the app did not become ready within 60 s:\n${app.logs()}`);
+      throw new Error(`the app did not become ready within 90 s:\n${app.logs()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -1,17 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { IsRupeeAmount } from '../../../common/money/money.js';
+import { IsInstant } from '../../../common/time/instant.js';
 import {
   PAYMENT_METHODS,
   TRANSACTION_TYPES,
@@ -89,7 +80,7 @@ export class CreateTransactionDto {
     description: 'When the sale happened, for sales recorded offline; at most 5 minutes in the future.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 instant such as 2026-11-24T04:30:00Z' })
+  @IsInstant({ message: 'must be an ISO 8601 instant such as 2026-11-24T04:30:00Z' })
   occurred_at?: string | null;
 
   @ApiPropertyOptional({

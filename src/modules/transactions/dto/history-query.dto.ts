@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '../../../common/time/instant.js';
 import { normalizeType } from './create-transaction.dto.js';
 import {
   TRANSACTION_STATUSES,
@@ -36,12 +37,12 @@ export class HistoryQueryDto {
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00+05:30', description: 'Occurred at or after.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, ISO)
+  @IsInstant(ISO)
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00+05:30', description: 'Occurred before.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, ISO)
+  @IsInstant(ISO)
   to?: string;
 
   @ApiPropertyOptional({ enum: TRANSACTION_TYPES })
@@ -86,11 +87,11 @@ export class AnalyticsQueryDto {
 export class ExportQueryDto {
   @ApiPropertyOptional({ example: '2026-11-01', description: 'Start (inclusive); default 30 days ago.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, ISO)
+  @IsInstant(ISO)
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01', description: 'End (exclusive); default now.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, ISO)
+  @IsInstant(ISO)
   to?: string;
 }

@@ -6,10 +6,14 @@ import { normalizeMethod } from './create-transaction.dto.js';
 import { PAYMENT_METHODS, type PaymentMethod } from './transaction-response.dto.js';
 
 export class SettleTransactionDto {
-  @ApiPropertyOptional({ example: 60, description: 'Rupees; omitted = everything still owed.' })
+  @ApiPropertyOptional({
+    example: 60,
+    description: 'Rupees; omitted or null = everything still owed.',
+    nullable: true,
+  })
   @IsOptional()
   @IsRupeeAmount()
-  amount?: number;
+  amount?: number | null;
 
   @ApiProperty({ enum: PAYMENT_METHODS, example: 'cash' })
   @Transform(normalizeMethod)
