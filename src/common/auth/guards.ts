@@ -1,14 +1,23 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
 import { IS_PUBLIC, ROLES_KEY } from './decorators.js';
+import { extractAccessToken } from './jwt.strategy.js';
 import type { Principal, Role } from './role.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
-/** Global: every route needs a valid access token unless marked @Public(). */
+/**
+ * Global: every route needs a valid access token unless marked @Public(). A token this instance has
+ * already verified is taken from {@link VerifiedTokens}; any other goes through Passport.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verified: VerifiedTokens,
+  ) {
     super();
   }
 
@@ -16,6 +25,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const token = extractAccessToken(request);
+    const principal = token ? this.verified.get(token) : undefined;
+    if (principal) {
+      request.user = principal;
+      return true;
+    }
     return super.canActivate(context);
   }
 

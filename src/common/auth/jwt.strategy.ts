@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import { UnauthorizedError } from '../errors/domain-error.js';
 import { accessTokenKey } from './access-token-key.js';
 import { ROLES, type Principal, type Role } from './role.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 interface AccessClaims {
   sub: string;
   role: Role;
   typ: string;
+  exp?: number;
 }
+
+/** Where the access token travels: `Authorization: Bearer <jwt>`. */
+export const extractAccessToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Converts verified access-token claims to the caller, refusing anything but an access token. */
 export function principalFromClaims(claims: AccessClaims): Principal {
@@ -20,20 +26,31 @@ export function principalFromClaims(claims: AccessClaims): Principal {
   return { id, role: claims.role };
 }
 
-/** `Authorization: Bearer <jwt>`; HS256 only, so `alg: none` and foreign algorithms are refused. */
+/**
+ * `Authorization: Bearer <jwt>`; HS256 only, so `alg: none` and foreign algorithms are refused. A token
+ * that passes is remembered (see {@link VerifiedTokens}) until its expiry.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly verified: VerifiedTokens,
+  ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: extractAccessToken,
       // jsonwebtoken takes a KeyObject (see accessTokenKey); the passport-jwt types only lag behind.
       secretOrKey: accessTokenKey(config.jwtSecret) as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: AccessClaims): Principal {
-    return principalFromClaims(claims);
+  validate(req: Request, claims: AccessClaims): Principal {
+    const principal = principalFromClaims(claims);
+    const token = extractAccessToken(req);
+    // jsonwebtoken has already refused a token past its `exp`; one without `exp` is not remembered.
+    if (token && typeof claims.exp === 'number') this.verified.remember(token, principal, claims.exp * 1000);
+    return principal;
   }
 }

@@ -8,6 +8,7 @@ import { accessTokenKey } from './access-token-key.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Token verification, password hashing and the global guards (authentication, then role). */
 @Global()
@@ -23,6 +24,7 @@ import { PasswordService } from './password.service.js';
     AccessTokenService,
     PasswordService,
     JwtStrategy,
+    { provide: VerifiedTokens, useValue: new VerifiedTokens() },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
