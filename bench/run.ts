@@ -7,7 +7,7 @@
  * `autocannon` in a load-generator process of its own, it measures side by side in one run:
  * create-transaction throughput and latency against a bare node:http + pg server and pgbench running
  * the same statement, merchant and customer dashboard latency as history and merchants grow, real-time
- * delivery delay, registration with table provisioning (both strategies) and the API's peak memory.
+ * delivery delay, registration with table provisioning and the API's peak memory.
  * It writes bench/results/latest.json and latest.md and prints the table.
  *
  * Options: `--quick`; `--only=create,pgbench,realtime,registration,dashboards` (a partial run, written
@@ -529,7 +529,7 @@ async function benchRealtime(api: Server, pop: Population): Promise<RealtimeDela
   });
 }
 
-interface StrategyResult {
+interface RegistrationResult {
   create_p99_idle_ms: number;
   create_p99_during_ms: number;
   create_p99_ratio_during_vs_idle: number;
@@ -558,15 +558,14 @@ const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
 
 /**
  * Create p99 at concurrency 16 without and with merchants registering alongside (each registration
- * hashes the password and provisions the merchant's table), on an API started with `strategy`.
- * Failed requests are counted, not fatal: a strategy that makes sales fail must show it.
+ * hashes the password and provisions the merchant's table). Failed requests are counted, not fatal:
+ * registrations that make sales fail must show it.
  */
 async function benchRegistration(
   gen: LoadGenerator,
   api: Server,
   pop: Population,
-  strategy: 'attach' | 'partition-of',
-): Promise<StrategyResult> {
+): Promise<RegistrationResult> {
   const registrations = (durationSec: number): LoadJob => {
     const batch = registrationBatch++;
     return {
@@ -615,12 +614,12 @@ async function benchRegistration(
     ] as const)
       if (failures(result))
         log(
-          `${strategy}: ${what}: ${failures(result)} failed (${JSON.stringify(result.statusCodes)}) ${result.firstFailure ?? ''}`,
+          `registration phase: ${what}: ${failures(result)} failed (${JSON.stringify(result.statusCodes)}) ${result.firstFailure ?? ''}`,
         );
     if (!idle.ok || !during.creates.ok || !during.registration.ok)
-      throw new Error(`${strategy}: no request completed in a ${plan.measureSec} s run`);
+      throw new Error(`registration phase: no request completed in a ${plan.measureSec} s run`);
     log(
-      `${strategy}: create p99 idle ${idle.p99} ms, during registrations ${during.creates.p99} ms; ` +
+      `create p99 idle ${idle.p99} ms, during registrations ${during.creates.p99} ms; ` +
         `registration p50 ${during.registration.p50} ms, p99 ${during.registration.p99} ms (${during.registration.rps}/s)`,
     );
     rounds.push({ idle, during: during.creates, registration: during.registration });
@@ -664,7 +663,7 @@ interface Outcome {
   pgbench?: Awaited<ReturnType<typeof benchPgbench>>;
   pgbenchMissing: boolean;
   realtime?: RealtimeDelayResult;
-  strategies: Partial<Record<'attach' | 'partition-of', StrategyResult>>;
+  registration?: RegistrationResult;
   merchantDash?: Awaited<ReturnType<typeof benchMerchantDashboard>>;
   userDash?: Awaited<ReturnType<typeof benchCustomerDashboard>>;
   errors: Record<string, string>;
@@ -830,53 +829,44 @@ function report(
   }
 
   // registration
-  const product = PRODUCT_DEFAULTS.provisionStrategy;
-  const chosen = o.strategies[product];
-  if (chosen) {
+  const r = o.registration;
+  if (r) {
     json.registration = {
-      strategy: product,
-      p50_ms: chosen.registration_p50_ms,
-      p99_ms: chosen.registration_p99_ms,
-      per_sec: chosen.registrations_per_sec,
-      create_p99_idle_ms: chosen.create_p99_idle_ms,
-      create_p99_during_ms: chosen.create_p99_during_ms,
-      create_p99_ratio_during_vs_idle: chosen.create_p99_ratio_during_vs_idle,
+      p50_ms: r.registration_p50_ms,
+      p99_ms: r.registration_p99_ms,
+      per_sec: r.registrations_per_sec,
+      create_p99_idle_ms: r.create_p99_idle_ms,
+      create_p99_during_ms: r.create_p99_during_ms,
+      create_p99_ratio_during_vs_idle: r.create_p99_ratio_during_vs_idle,
       registration_connections: plan.registrationConnections,
       create_connections: 16,
-      strategies: o.strategies,
+      detail: r,
     };
     lines.push({
-      measurement: `registration (with table provisioning, ${product})`,
-      value: `p50 ${chosen.registration_p50_ms} ms, p99 ${chosen.registration_p99_ms} ms, ${chosen.registrations_per_sec}/s at concurrency ${plan.registrationConnections}`,
+      measurement: 'registration (with table provisioning)',
+      value: `p50 ${r.registration_p50_ms} ms, p99 ${r.registration_p99_ms} ms, ${r.registrations_per_sec}/s at concurrency ${plan.registrationConnections}`,
       goal: '',
       pass: null,
     });
-  } else
-    json.registration = {
-      strategies: o.strategies,
-      error: o.errors[`registration (${product})`] ?? 'not run',
-    };
-  for (const s of ['attach', 'partition-of'] as const) {
-    const r = o.strategies[s];
-    const name = `create p99 during registrations vs idle, ${s}${s === product ? ' (product default)' : ''}`;
-    lines.push(
-      r
-        ? {
-            measurement: name,
-            value:
-              `${r.create_p99_during_ms} / ${r.create_p99_idle_ms} ms = ${r.create_p99_ratio_during_vs_idle}` +
-              (r.create_failures_during + r.create_failures_idle
-                ? `; ${r.create_failures_during + r.create_failures_idle} creates FAILED`
-                : '; no create failed') +
-              (r.registration_failures ? `, ${r.registration_failures} registrations failed` : ''),
-            goal: '≤ 2, no failure',
-            pass:
-              r.create_p99_ratio_during_vs_idle <= 2 &&
-              r.create_failures_during + r.create_failures_idle + r.registration_failures === 0,
-          }
-        : { measurement: name, value: failed(`registration (${s})`), goal: '≤ 2, no failure', pass: false },
-    );
-  }
+  } else json.registration = { error: o.errors.registration ?? 'not run' };
+  const name = 'create p99 during registrations vs idle';
+  lines.push(
+    r
+      ? {
+          measurement: name,
+          value:
+            `${r.create_p99_during_ms} / ${r.create_p99_idle_ms} ms = ${r.create_p99_ratio_during_vs_idle}` +
+            (r.create_failures_during + r.create_failures_idle
+              ? `; ${r.create_failures_during + r.create_failures_idle} creates FAILED`
+              : '; no create failed') +
+            (r.registration_failures ? `, ${r.registration_failures} registrations failed` : ''),
+          goal: '≤ 2, no failure',
+          pass:
+            r.create_p99_ratio_during_vs_idle <= 2 &&
+            r.create_failures_during + r.create_failures_idle + r.registration_failures === 0,
+        }
+      : { measurement: name, value: failed('registration'), goal: '≤ 2, no failure', pass: false },
+  );
 
   // memory
   const apiPeaks = Object.entries(peaks).filter(([name]) => name.startsWith('api'));
@@ -918,8 +908,8 @@ function report(
       `--quick: ${fmtCount(plan.dashboard.largeRows)} rows and ${fmtCount(plan.dashboard.many)} merchants stand in for 1 M and 10 k; \`npm run bench\` measures the real sizes.`,
     );
   for (const i of incidents) notes.push(i);
-  for (const [s, r] of Object.entries(o.strategies))
-    if (r.create_failure_example) notes.push(`${s}: a failed create answered ${r.create_failure_example}`);
+  if (o.registration?.create_failure_example)
+    notes.push(`registration phase: a failed create answered ${o.registration.create_failure_example}`);
   for (const [name, err] of Object.entries(o.errors)) notes.push(`${name} failed: ${err.split('\n')[0]}`);
   return { json, lines, context, notes };
 }
@@ -970,12 +960,10 @@ async function main(): Promise<number> {
 
   const gen = LoadGenerator.start(tmp);
   const meter = new CpuMeter(db.postmaster, gen.pid);
-  const outcome: Outcome = { pop, db, strategies: {}, errors, pgbenchMissing: !findPgbench() };
+  const outcome: Outcome = { pop, db, errors, pgbenchMissing: !findPgbench() };
 
-  const product = PRODUCT_DEFAULTS.provisionStrategy;
-  const other = product === 'attach' ? 'partition-of' : 'attach';
   if (runs('create') || runs('realtime') || runs('registration')) {
-    // The API as shipped (its default provisioning strategy): creates, real time, then registrations.
+    // The API as shipped: creates, real time, then registrations.
     const api = await startApi('api', db, tmp);
     try {
       if (runs('create')) {
@@ -998,8 +986,7 @@ async function main(): Promise<number> {
       }
       if (runs('realtime')) outcome.realtime = await phase('realtime', () => benchRealtime(api, pop));
       if (runs('registration')) {
-        const r = await phase(`registration (${product})`, () => benchRegistration(gen, api, pop, product));
-        if (r) outcome.strategies[product] = r;
+        outcome.registration = await phase('registration', () => benchRegistration(gen, api, pop));
       }
     } finally {
       await stopServer(api);
@@ -1007,18 +994,6 @@ async function main(): Promise<number> {
   }
   if (runs('pgbench') && !outcome.pgbenchMissing)
     outcome.pgbench = await phase('pgbench', () => benchPgbench(db, tmp, pop));
-  if (runs('registration')) {
-    // The other strategy, for comparison (PROVISION_STRATEGY picks it).
-    const r = await phase(`registration (${other})`, async () => {
-      const api = await startApi(`api-${other}`, db, tmp, { PROVISION_STRATEGY: other });
-      try {
-        return await benchRegistration(gen, api, pop, other);
-      } finally {
-        await stopServer(api);
-      }
-    });
-    if (r) outcome.strategies[other] = r;
-  }
   await gen.stop();
 
   if (runs('dashboards')) {

@@ -54,7 +54,7 @@ export interface BulkLoadOptions {
   parallel?: number;
   /**
    * How the factory creates the merchants' tables. 'partition-of' (default here) is about twice as
-   * fast; 'attach' (the API's default) does not block other merchants' writes while it works, for
+   * fast; 'attach' (what the API does) does not block other merchants' writes while it works, for
    * loading next to a live application.
    */
   provisionStrategy?: ProvisionStrategy;

@@ -29,7 +29,6 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
   @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
-  @IsOptional() @IsIn(['attach', 'partition-of']) PROVISION_STRATEGY?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -56,8 +55,6 @@ export class AppConfig {
   readonly seedOnFirstStart!: boolean;
   readonly adminPanel!: boolean;
   readonly bcryptRounds!: number;
-  /** How a new merchant's table joins the `transactions` parent (see TransactionTableFactory). */
-  readonly provisionStrategy!: 'attach' | 'partition-of';
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -117,6 +114,5 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
     adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
     bcryptRounds: env.BCRYPT_ROUNDS ?? 10,
-    provisionStrategy: (env.PROVISION_STRATEGY ?? 'attach') as AppConfig['provisionStrategy'],
   });
 }

@@ -13,7 +13,12 @@ export type ProvisionStrategy = 'attach' | 'partition-of';
  */
 @Injectable()
 export class TransactionTableFactory {
-  /** How a new table joins the parent; see {@link provision}. */
+  /**
+   * How a new table joins the parent; see {@link provision}. The API always attaches: with
+   * 'partition-of', registrations made concurrent sales wait and fail (measured by the benchmark
+   * before the option was removed). Only the bulk loader, which owns the database while it
+   * runs, uses 'partition-of'.
+   */
   strategy: ProvisionStrategy = 'attach';
 
   /** `transaction_<id>`, for a positive safe integer id; anything else throws. */
