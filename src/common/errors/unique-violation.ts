@@ -1,3 +1,25 @@
+/** What PostgreSQL said about a failed statement, whether `pg` threw it or TypeORM wrapped it. */
+export interface PgErrorFields {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+export function pgErrorFields(err: unknown): PgErrorFields {
+  const e = (err ?? {}) as PgErrorFields & { driverError?: PgErrorFields };
+  return {
+    code: e.code ?? e.driverError?.code,
+    constraint: e.constraint ?? e.driverError?.constraint,
+    detail: e.detail ?? e.driverError?.detail,
+  };
+}
+
+/** The constraint a unique violation (23505) broke, or undefined for any other error. */
+export function violatedUniqueConstraint(err: unknown): string | undefined {
+  const { code, constraint } = pgErrorFields(err);
+  return code === '23505' ? constraint : undefined;
+}
+
 /** Runs `write`; a unique violation on one of `constraints` becomes the matching domain error. */
 export async function mapUniqueViolation<T>(
   write: () => Promise<T>,
@@ -6,14 +28,8 @@ export async function mapUniqueViolation<T>(
   try {
     return await write();
   } catch (err) {
-    const e = err as {
-      code?: string;
-      constraint?: string;
-      driverError?: { code?: string; constraint?: string };
-    };
-    const code = e.code ?? e.driverError?.code;
-    const constraint = e.constraint ?? e.driverError?.constraint;
-    const mapped = code === '23505' && constraint ? constraints[constraint] : undefined;
+    const constraint = violatedUniqueConstraint(err);
+    const mapped = constraint ? constraints[constraint] : undefined;
     throw mapped ? mapped() : err;
   }
 }

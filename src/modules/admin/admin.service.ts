@@ -8,6 +8,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
+import { violatedUniqueConstraint } from '../../common/errors/unique-violation.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
@@ -74,14 +75,8 @@ function parseRecordId(table: AdminTable, recordId: string | number): string[] |
 }
 
 function uniqueViolationField(err: unknown): string | undefined {
-  const e = err as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  const code = e.code ?? e.driverError?.code;
-  const constraint = e.constraint ?? e.driverError?.constraint;
-  return code === '23505' && constraint ? UNIQUE_FIELDS[constraint] : undefined;
+  const constraint = violatedUniqueConstraint(err);
+  return constraint ? UNIQUE_FIELDS[constraint] : undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
+import { pgErrorFields } from '../../common/errors/unique-violation.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
 import { MetricsService } from '../health/metrics.service.js';
@@ -34,11 +35,6 @@ const DEFAULT_LIMIT = 50;
 const CREATED_MESSAGE = 'Transaction created successfully';
 
 class ClientIdTaken extends Error {}
-
-function pgCode(err: unknown): { code?: string; detail?: string } {
-  const e = err as { code?: string; detail?: string; driverError?: { code?: string; detail?: string } };
-  return { code: e.code ?? e.driverError?.code, detail: e.detail ?? e.driverError?.detail };
-}
 
 /** The opaque history cursor: the last row's exact (occurred_at µs, id). */
 export function encodeCursor(occurredUs: string, id: number): string {
@@ -279,7 +275,7 @@ export class TransactionsService {
     try {
       row = await this.transactions.insertSale(runner, sale);
     } catch (err) {
-      const { code, detail } = pgCode(err);
+      const { code, detail } = pgErrorFields(err);
       if (code === '23503' && detail?.includes('(user_id)'))
         throw new UnprocessableError(
           'user-not-found',
