@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { WebSocket } from 'ws';
+import { RealtimeOptions } from '../../src/modules/realtime/realtime.options.js';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../support/factories.js';
 import {
@@ -33,6 +34,13 @@ function shortLivedToken(account: Account, role: 'merchant' | 'user', seconds: n
     { sub: String(account.id), role, typ: 'access', exp: Math.floor(Date.now() / 1000) + seconds },
     { secret: TEST_JWT_SECRET },
   );
+}
+
+/** Drops the transport as a network failure would (the server keeps the session). */
+function dropConnection(socket: Dashboard): Promise<string> {
+  const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+  socket.io.engine.close();
+  return disconnected;
 }
 
 describe('realtime Socket.IO gateway (e2e)', () => {
@@ -342,13 +350,6 @@ describe('realtime Socket.IO gateway (e2e)', () => {
     });
     const sale = () => createSale(t, shop, { user_id: buyer.id, amount: 12, type: 'paid' });
 
-    /** Drops the transport as a network failure would (the server keeps the session). */
-    function dropConnection(socket: Dashboard): Promise<string> {
-      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-      socket.io.engine.close();
-      return disconnected;
-    }
-
     it('delivers the events missed during a forced disconnect exactly once', async () => {
       const socket = dashboard(shop.token);
       const events = collect<Envelope>(socket, 'new_transaction');
@@ -431,5 +432,61 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       await events.until((e) => e.length === 2);
       expect(events.items.map((e) => e.id)).toEqual([seen.body.id, live.body.id]);
     });
+  });
+});
+
+describe('realtime recovery buffer (e2e)', () => {
+  let t: TestApp;
+  let shop: Account;
+  let buyer: Account;
+  const sockets: Dashboard[] = [];
+  beforeAll(async () => {
+    t = await createTestApp({
+      listen: true,
+      override: (b) =>
+        b.overrideProvider(RealtimeOptions).useValue(RealtimeOptions.with({ recoveryBufferEvents: 3 })),
+    });
+    [shop, buyer] = await Promise.all([registerMerchant(t), registerUser(t)]);
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(() => t.close());
+  const sale = () => createSale(t, shop, { user_id: buyer.id, amount: 9, type: 'paid' });
+
+  /** A dashboard that saw one sale, then lost its connection while `missed` more were recorded. */
+  async function missSales(missed: number) {
+    const socket = connectDashboard(t.baseUrl, shop.token);
+    sockets.push(socket);
+    const events = collect<Envelope>(socket, 'new_transaction');
+    await connected(socket);
+    await sale();
+    const [seen] = await events.until((e) => e.length === 1);
+    await dropConnection(socket);
+    const sales = [];
+    for (let i = 0; i < missed; i++) sales.push((await sale()).body.id as number);
+    socket.connect();
+    await connected(socket);
+    return { socket, events, seen: seen!, missed: sales };
+  }
+
+  it('restores a session whose missed events are still in the buffer', async () => {
+    const { socket, events, seen, missed } = await missSales(2);
+    expect(socket.recovered).toBe(true);
+    await events.until((e) => e.length === 3);
+    expect(events.items.map((e) => e.id)).toEqual([seen.id, ...missed]);
+  });
+
+  it('keeps only the newest events: a client that missed more resyncs over REST, losing nothing', async () => {
+    const { socket, events, seen, missed } = await missSales(6);
+    expect(socket.recovered).toBe(false);
+    await sleep(200);
+    expect(events.items.map((e) => e.id)).toEqual([seen.id]);
+    const resync = await t.http
+      .get('/api/v1/transactions/history')
+      .query({ since_seq: seen.seq })
+      .set(shop.auth)
+      .expect(200);
+    expect(resync.body.map((r: { id: number }) => r.id)).toEqual(missed);
   });
 });

@@ -41,6 +41,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         channelPrefix: `${prefix}:socket.io`,
         sessionKeyPrefix: `${prefix}:socket.io:session:`,
         blockTimeInMs: realtime.redisBlockMs,
+        maxLen: realtime.recoveryBufferEvents,
         onlyPlaintext: true,
       });
     const server =

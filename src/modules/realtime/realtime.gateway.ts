@@ -78,6 +78,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   afterInit(nsp: Namespace): void {
     this.nsp = nsp;
     refuseExpiredRecovery(nsp);
+    boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
     nsp.use((socket: RealtimeSocket, next) => next(this.authenticate(socket)));
     if (this.redis.clustered)
       nsp.on(LEGACY_RELAY, (rooms: string[], envelope: TransactionEnvelope) =>
@@ -191,5 +192,22 @@ function refuseExpiredRecovery(nsp: Namespace): void {
     const session = await restore(pid, offset);
     const expiresAt = (session?.data as SocketData | undefined)?.session?.expiresAt;
     return (session && expiresAt !== undefined && expiresAt > Date.now() ? session : null) as never;
+  };
+}
+
+/**
+ * Socket.IO's in-memory recovery keeps every broadcast for the whole recovery window, so at hundreds
+ * of sales a second it would hold hundreds of thousands of events. This keeps the newest `max` (as the
+ * Redis stream's MAXLEN does with Redis); a client whose offset has been dropped is not restored and
+ * resyncs over REST by `seq`. Trimmed in steps of a tenth, so the cost per event stays constant.
+ */
+function boundRecoveryBuffer(nsp: Namespace, max: number): void {
+  const adapter = nsp.adapter as unknown as { packets?: unknown[] } & Pick<Namespace['adapter'], 'broadcast'>;
+  const packets = adapter.packets;
+  if (!Array.isArray(packets)) return; // the Redis streams adapter: bounded by the stream's MAXLEN
+  const broadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet, opts) => {
+    broadcast(packet, opts);
+    if (packets.length > max + Math.ceil(max / 10)) packets.splice(0, packets.length - max);
   };
 }

@@ -5,6 +5,12 @@
 export class RealtimeOptions {
   /** How long a dropped Socket.IO client can come back and be sent what it missed. */
   readonly recoveryWindowMs: number = 2 * 60_000;
+  /**
+   * At most this many of the newest events are kept for recovery (in memory, or in the Redis stream).
+   * A client that missed more connects afresh and resyncs over REST by `seq`; memory stays bounded
+   * however many sales per second the instance records.
+   */
+  readonly recoveryBufferEvents: number = 10_000;
   /** Largest accepted incoming message (Socket.IO packet, WebSocket frame), in bytes. */
   readonly maxMessageBytes: number = 16 * 1024;
   /** Per-connection token bucket for incoming messages: burst size and sustained rate. */
