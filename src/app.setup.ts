@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { createValidationPipe } from './common/errors/validation.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
@@ -12,6 +13,7 @@ import { VERSION } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Routes served outside /api/v1. */
 const UNPREFIXED = [
   { path: '/', method: RequestMethod.GET },
@@ -33,6 +35,12 @@ export const EXPOSED_HEADERS = [
  */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
+  // Idle keep-alive connections stay open longer than load balancers keep theirs (60 s is common),
+  // so the app never closes a connection a client or proxy is about to reuse: that race is a reset
+  // request (ECONNRESET, or a 502 from the proxy). headersTimeout must exceed keepAliveTimeout.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   app.use(

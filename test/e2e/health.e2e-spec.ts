@@ -13,6 +13,17 @@ describe('health, docs and operations (e2e)', () => {
     expect(res.body).toMatchObject({ status: 'healthy', docs: '/docs' });
   });
 
+  it('keeps idle connections open for 65 s, longer than a load balancer keeps its own', async () => {
+    const live = await createTestApp({ listen: true });
+    try {
+      const res = await fetch(`${live.baseUrl}/health/live`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('keep-alive')).toBe('timeout=65');
+    } finally {
+      await live.close();
+    }
+  });
+
   it('answers live and ready', async () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const res = await t.http.get('/health/ready').expect(200);
