@@ -13,7 +13,16 @@ import {
   type ProvisionStrategy,
 } from '../src/modules/transactions/transaction-table.factory.js';
 import { DEMO_MERCHANT_PASSWORD, DEMO_USER_PASSWORD } from './demo-plan.js';
-import { BUSINESS_TYPES, DAY_MS, DEITIES, PLACES, SHOPS, STREETS, type ShopProfile } from './india.js';
+import {
+  BUSINESS_TYPES,
+  DAY_MS,
+  DEITIES,
+  PLACES,
+  SHOPS,
+  shopName,
+  STREETS,
+  type ShopProfile,
+} from './india.js';
 import { ProgressBar, type ProgressSink } from './progress.js';
 import { Random } from './random.js';
 import { draftSale, saleClock, shopMoment, type SaleClock } from './sales.js';
@@ -285,12 +294,12 @@ export async function bulkLoad(pool: pg.Pool, options: BulkLoadOptions = {}): Pr
         const first = rng.pick(firstNames);
         const last = rng.pick(lastNames);
         const place = rng.pick(PLACES);
-        const business = rng
-          .pick(SHOPS[type].names)
-          .replace('{last}', last)
-          .replace('{first}', first)
-          .replace('{deity}', rng.pick(DEITIES))
-          .replace('{city}', place.city);
+        const business = shopName(rng.pick(SHOPS[type].names), {
+          first,
+          last,
+          deity: rng.pick(DEITIES),
+          city: place.city,
+        });
         const created = iso(now - (options.days ?? 90) * DAY_MS - rng.int(1, 400) * DAY_MS);
         await out.line(
           `${id}\t${first} ${last}\t${bulkMerchantEmail(id)}\t+916${String(id).padStart(9, '0')}\t${hash}\t` +

@@ -1,6 +1,6 @@
 // The prebuilt en_IN instance (with its en fallback) loads in a fraction of the full package's time.
 import { faker } from '@faker-js/faker/locale/en_IN';
-import { BUSINESS_TYPES, DEITIES, PLACES, SHOPS, STREETS, type BusinessType } from './india.js';
+import { BUSINESS_TYPES, DEITIES, PLACES, SHOPS, shopName, STREETS, type BusinessType } from './india.js';
 import { Random } from './random.js';
 import { draftSale, saleClock, type SaleDraft } from './sales.js';
 
@@ -104,12 +104,12 @@ export function planDemoData(options: DemoPlanOptions = {}): DemoPlan {
     const first = faker.person.firstName();
     const last = faker.person.lastName();
     const place = places.splice(rng.int(0, places.length - 1), 1)[0] ?? rng.pick(PLACES);
-    const businessName = rng
-      .pick(SHOPS[type].names)
-      .replace('{last}', last)
-      .replace('{first}', first)
-      .replace('{deity}', rng.pick(DEITIES))
-      .replace('{city}', place.city);
+    const businessName = shopName(rng.pick(SHOPS[type].names), {
+      first,
+      last,
+      deity: rng.pick(DEITIES),
+      city: place.city,
+    });
     let email = i === 0 ? DEMO_MERCHANT_EMAIL : `${slug(businessName)}@example.com`;
     if (emails.has(email)) email = `${slug(businessName)}.${i}@example.com`;
     emails.add(email);

@@ -231,6 +231,18 @@ export const SHOPS: Record<BusinessType, ShopProfile> = {
 
 export const DEITIES: readonly string[] = ['Ganesh', 'Balaji', 'Krishna', 'Sai', 'Durga', 'Hanuman', 'Laxmi'];
 
+/** A shop name from one of SHOPS' templates (`{last} General Store`, `Sri {deity} Medicals`...). */
+export function shopName(
+  template: string,
+  parts: { first: string; last: string; deity: string; city: string },
+): string {
+  return template
+    .replace('{last}', parts.last)
+    .replace('{first}', parts.first)
+    .replace('{deity}', parts.deity)
+    .replace('{city}', parts.city);
+}
+
 /** How a sale paid at the counter is paid: cash and UPI carry almost everything. */
 export const SALE_METHODS: readonly (readonly [PaymentMethod, number])[] = [
   ['cash', 0.46],

@@ -11,7 +11,7 @@ import {
   UsageError,
   type SeedRun,
 } from '../../seeds/seeder.js';
-import { TEST_JWT_SECRET, createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, testEnvironment, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const NOW = '2026-03-14T10:30:00.000Z';
@@ -19,21 +19,12 @@ const NOW = '2026-03-14T10:30:00.000Z';
 const SLOW = 180_000;
 const SEED = ['--seed', '7', '--now', NOW];
 
-function env(database: TestDatabase): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    BCRYPT_ROUNDS: '4',
-    LOG_LEVEL: 'fatal',
-    ADMIN_EMAIL: 'admin@graminstore.com',
-    ADMIN_PASSWORD: 'admin123',
-  };
-}
-
 async function seed(database: TestDatabase, argv: string[]): Promise<{ run: SeedRun; output: string }> {
   const lines: string[] = [];
-  const run = await runSeed(argv, env(database), { print: (l) => lines.push(l), progress: false });
+  const run = await runSeed(argv, testEnvironment(database.url), {
+    print: (l) => lines.push(l),
+    progress: false,
+  });
   if (!run) throw new Error('the seeder printed its help instead of running');
   return { run, output: lines.join('\n') };
 }

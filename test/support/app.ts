@@ -35,11 +35,14 @@ export interface TestAppOptions {
  * Boots the real AppModule through the same `configureApp` as production, on a database of its own
  * (cloned from the migrated template), and returns handles for requests and SQL assertions.
  */
-export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? (await createTestDatabase());
-  const config = loadConfig({
+/**
+ * The settings of every instance a test starts, in-process or as its own process: fast password
+ * hashing, quiet logs, the fixed admin, no admin panel and no demo data.
+ */
+export function testEnvironment(databaseUrl: string): Record<string, string> {
+  return {
     NODE_ENV: 'test',
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl,
     JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'fatal',
@@ -47,6 +50,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ADMIN_PASSWORD: 'admin123',
     ADMIN_PANEL: 'false',
     SEED_ON_FIRST_START: 'false',
+  };
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    ...testEnvironment(database.url),
     DB_POOL_SIZE: '10',
     ...options.env,
   });

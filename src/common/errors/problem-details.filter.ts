@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { DomainError } from './domain-error.js';
 import { ValidationFailedException } from './validation.js';
+import { pgErrorFields } from './pg-error.js';
 
 export const PROBLEM_BASE = 'https://graminstore.in/problems/';
 
@@ -62,7 +63,7 @@ interface PgLikeError {
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as PgLikeError | undefined;
   if (!e) return false;
-  const code = e.code ?? e.driverError?.code;
+  const { code } = pgErrorFields(e);
   const message = `${e.message ?? ''} ${e.driverError?.message ?? ''}`;
   return (
     (code !== undefined && (PG_CONNECTION_CODES.has(code) || NODE_CONNECTION_CODES.has(code))) ||
@@ -131,7 +132,7 @@ export function toProblem(err: unknown, instance: string): Problem {
     return make(400, 'The request body is nested too deeply.', 'too-deeply-nested');
   if (isDatabaseUnavailable(err))
     return make(503, 'The database is unavailable. Please retry shortly.', 'database-unavailable');
-  const code = e?.code ?? e?.driverError?.code;
+  const { code } = pgErrorFields(err);
   if (code === '23505') return make(409, 'A record with these details already exists.', 'duplicate');
   if (code === '23503')
     return make(409, 'A related record does not exist or is still in use.', 'reference-conflict');

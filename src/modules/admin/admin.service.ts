@@ -8,7 +8,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
-import { violatedUniqueConstraint } from '../../common/errors/unique-violation.js';
+import { violatedUniqueConstraint } from '../../common/errors/pg-error.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';

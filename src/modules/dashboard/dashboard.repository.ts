@@ -183,6 +183,23 @@ export const customerBillsSql = (status: 'due' | 'paid') => `
  * `transactions` parent with `merchant_id = ANY(<the customer's merchants>)`, so only those partitions
  * are planned and read.
  */
+/** The summed columns of a day of `merchant_daily_totals`, as the rows of {@link DayRow}. */
+export const DAY_SUM_COLUMNS: readonly string[] = [
+  'sales_count',
+  'sales_paise',
+  'due_paise',
+  'collected_paise',
+  'guest_count',
+  'guest_paise',
+  ...PAYMENT_METHOD_COLUMNS.flatMap((m) => [`${m}_count`, `${m}_paise`]),
+];
+
+const DAILY_TOTALS_SQL = `
+  SELECT day::text AS day, ${DAY_SUM_COLUMNS.map((c) => `sum(${c})::text AS ${c}`).join(', ')}
+    FROM merchant_daily_totals
+   WHERE merchant_id = $1 AND day >= $2::date AND day <= $3::date
+   GROUP BY day ORDER BY day`;
+
 @Injectable()
 export class DashboardRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -202,24 +219,7 @@ export class DashboardRepository {
 
   /** The merchant's rollups per local day from `fromDay` to `toDay` (inclusive), days without sales absent. */
   dailyTotals(merchantId: number, fromDay: string, toDay: string): Promise<DayRow[]> {
-    const sums = [
-      'sales_count',
-      'sales_paise',
-      'due_paise',
-      'collected_paise',
-      'guest_count',
-      'guest_paise',
-      ...PAYMENT_METHOD_COLUMNS.flatMap((m) => [`${m}_count`, `${m}_paise`]),
-    ]
-      .map((c) => `sum(${c})::text AS ${c}`)
-      .join(', ');
-    return this.dataSource.query(
-      `SELECT day::text AS day, ${sums}
-         FROM merchant_daily_totals
-        WHERE merchant_id = $1 AND day >= $2::date AND day <= $3::date
-        GROUP BY day ORDER BY day`,
-      [requireId(merchantId), fromDay, toDay],
-    );
+    return this.dataSource.query(DAILY_TOTALS_SQL, [requireId(merchantId), fromDay, toDay]);
   }
 
   /** Everything still owed to the merchant, all time. */

@@ -6,6 +6,7 @@ import type {
   DayRow,
   PeriodRow,
 } from './dashboard.repository.js';
+import { DAY_SUM_COLUMNS } from './dashboard.repository.js';
 import { addDays, dateRange, DashboardService } from './dashboard.service.js';
 
 const NOW = new Date('2025-06-11T06:30:00Z');
@@ -30,19 +31,7 @@ function calendar(overrides: Partial<CalendarRow> = {}): CalendarRow {
 
 function day(date: string, values: Partial<Record<string, number>>): DayRow {
   const row: Record<string, string> = { day: date };
-  for (const c of [
-    'sales_count',
-    'sales_paise',
-    'due_paise',
-    'collected_paise',
-    'guest_count',
-    'guest_paise',
-  ])
-    row[c] = String(values[c] ?? 0);
-  for (const m of ['cash', 'upi', 'card', 'online', 'bank_transfer', 'other', 'unspecified']) {
-    row[`${m}_count`] = String(values[`${m}_count`] ?? 0);
-    row[`${m}_paise`] = String(values[`${m}_paise`] ?? 0);
-  }
+  for (const c of DAY_SUM_COLUMNS) row[c] = String(values[c] ?? 0);
   return row as unknown as DayRow;
 }
 

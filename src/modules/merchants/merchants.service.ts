@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PasswordService } from '../../common/auth/password.service.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error.js';
-import { mapUniqueViolation } from '../../common/errors/unique-violation.js';
+import { mapUniqueViolation } from '../../common/errors/pg-error.js';
 import { DEFAULT_TIME_ZONE } from '../../common/time/time-zone.js';
 import type { RegisterMerchantDto } from '../auth/dto/register.dto.js';
 import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';

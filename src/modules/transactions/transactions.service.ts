@@ -10,7 +10,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
-import { pgErrorFields } from '../../common/errors/unique-violation.js';
+import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
 import { MetricsService } from '../health/metrics.service.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordService } from '../../common/auth/password.service.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error.js';
-import { mapUniqueViolation } from '../../common/errors/unique-violation.js';
+import { mapUniqueViolation } from '../../common/errors/pg-error.js';
 import { lastDigits } from '../../common/http/phone.js';
 import type { RegisterUserDto } from '../auth/dto/register.dto.js';
 import { UserLookupDto, UserProfileDto } from './dto/user-profile.dto.js';

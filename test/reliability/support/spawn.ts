@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { freePort } from '../../../src/database/embedded-postgres.js';
-import { TEST_JWT_SECRET } from '../../support/app.js';
+import { testEnvironment } from '../../support/app.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = resolve(ROOT, 'dist/src/main.js');
@@ -35,15 +35,9 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !/^(NODE_OPTIONS|DATABASE_URL|PORT|JEST_.*)$/.test(k)) env[k] = v;
-  Object.assign(env, {
-    NODE_ENV: 'test',
-    DATABASE_URL: options.databaseUrl ?? '',
+  Object.assign(env, testEnvironment(options.databaseUrl ?? ''), {
     PORT: String(port),
-    JWT_SECRET: TEST_JWT_SECRET,
-    BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'error',
-    ADMIN_PANEL: 'false',
-    SEED_ON_FIRST_START: 'false',
     ...options.env,
   });
   const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
