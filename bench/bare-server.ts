@@ -1,6 +1,6 @@
 /**
  * The floor under our framework: a bare `node:http` + `pg` server answering
- * `POST /api/v1/transactions/create` with the same SQL statement as the API (it calls the API's own
+ * `POST /api/v2/transactions/create` with the same SQL statement as the API (it calls the API's own
  * `TransactionsRepository.insertSale`, so the text cannot drift) on a `pg.Pool` of the same size, and the
  * same response body (`toTransactionDto`).
  *
@@ -95,7 +95,7 @@ async function create(req: IncomingMessage, res: ServerResponse): Promise<void> 
 }
 
 const server = createServer((req, res) => {
-  if (req.method === 'POST' && req.url === '/api/v1/transactions/create')
+  if (req.method === 'POST' && req.url === '/api/v2/transactions/create')
     create(req, res).catch((err: unknown) => send(res, 500, { detail: String(err) }));
   else if (req.method === 'GET' && req.url === '/health/ready') send(res, 200, { status: 'ok' });
   else send(res, 404, { detail: 'Not found.' });

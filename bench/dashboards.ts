@@ -105,7 +105,7 @@ export async function benchMerchantDashboard(
     );
     const { small, large } = meta;
     return withApp(url, async (app) => {
-      const endpoint = '/api/v1/dashboard/merchant?days=30';
+      const endpoint = '/api/v2/dashboard/merchant?days=30';
       const [s, l] = await measureAlternating(
         app.baseUrl,
         endpoint,
@@ -182,7 +182,7 @@ export async function benchCustomerDashboard(
     }
     return withApp(urls[0], (few) =>
       withApp(urls[1], async (many) => {
-        const endpoint = '/api/v1/dashboard/user?tz=Asia/Kolkata';
+        const endpoint = '/api/v2/dashboard/user?tz=Asia/Kolkata';
         const [f, m] = await measureAlternating(
           [few.baseUrl, many.baseUrl],
           endpoint,

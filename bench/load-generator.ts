@@ -54,8 +54,8 @@ export interface LoadResult extends LatencySummary {
   firstFailure?: string;
 }
 
-export const CREATE_PATH = '/api/v1/transactions/create';
-export const REGISTER_PATH = '/api/v1/auth/register/merchant';
+export const CREATE_PATH = '/api/v2/transactions/create';
+export const REGISTER_PATH = '/api/v2/auth/register/merchant';
 /** Every `GUEST_EVERY`-th sale is a guest sale. */
 export const GUEST_EVERY = 5;
 const SHOPS_PER_CUSTOMER = 3;

@@ -86,7 +86,7 @@ async function post(url: string, body: unknown, token?: string): Promise<Record<
 async function registerShop(baseUrl: string): Promise<{ token: string; userId: number }> {
   const tag = `${Date.now().toString(36)}${process.pid}`;
   const phone = () => `+919${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-  const shop = await post(`${baseUrl}/api/v1/auth/register/merchant`, {
+  const shop = await post(`${baseUrl}/api/v2/auth/register/merchant`, {
     name: `Realtime Bench ${tag}`,
     email: `rt.bench.${tag}@example.com`,
     phone: phone(),
@@ -98,7 +98,7 @@ async function registerShop(baseUrl: string): Promise<{ token: string; userId: n
     zip_code: '411001',
     aadhar_number: '123456789012',
   });
-  const user = await post(`${baseUrl}/api/v1/auth/register/user`, {
+  const user = await post(`${baseUrl}/api/v2/auth/register/user`, {
     name: `Bench Customer ${tag}`,
     email: `rt.bench.user.${tag}@example.com`,
     phone: phone(),
@@ -202,7 +202,7 @@ export class DashboardFleet {
     const body = { amount: 25.5, type: 'paid', payment_method: 'upi', description };
     const sentAt = performance.now();
     await post(
-      `${this.createUrl}/api/v1/transactions/create`,
+      `${this.createUrl}/api/v2/transactions/create`,
       this.merchant.userId
         ? { ...body, user_id: this.merchant.userId }
         : { ...body, is_guest_transaction: true },

@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
@@ -12,9 +12,11 @@ import { MetricsService } from './modules/health/metrics.service.js';
 import { VERSION } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 
-export const API_PREFIX = 'api/v1';
+export const API_PREFIX = 'api';
+/** Controllers without a version of their own serve our API, /api/v2; /api/v1 is the original's contract. */
+export const DEFAULT_API_VERSION = '2';
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** Routes served outside /api/v1. */
+/** Routes served outside /api. */
 const UNPREFIXED = [
   { path: '/', method: RequestMethod.GET },
   { path: 'health/live', method: RequestMethod.GET },
@@ -63,6 +65,7 @@ export function configureApp(app: NestExpressApplication): void {
     maxAge: 600,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_API_VERSION });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));

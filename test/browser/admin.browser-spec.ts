@@ -79,7 +79,7 @@ async function startServer(port: number): Promise<ChildProcess> {
 }
 
 async function registerMerchant(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${base}/api/v1/auth/register/merchant`, {
+  const res = await fetch(`${base}/api/v2/auth/register/merchant`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -27,7 +27,7 @@ function record(res: Response): Response {
 }
 
 async function sale(merchant: Account, body: Record<string, unknown>): Promise<number> {
-  const res = await t.http.post('/api/v1/transactions/create').set(merchant.auth).send(body);
+  const res = await t.http.post('/api/v2/transactions/create').set(merchant.auth).send(body);
   if (res.status !== 201) throw new Error(`sale failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
@@ -80,7 +80,7 @@ beforeAll(async () => {
     payment_method: 'cash',
     occurred_at: new Date(Date.now() - 20 * 86_400_000).toISOString(),
   });
-  const guest = await t.http.post('/api/v1/transactions/guest-user').set(sita.auth).send({});
+  const guest = await t.http.post('/api/v2/transactions/guest-user').set(sita.auth).send({});
   guestId = guest.body.id;
   await sale(sita, { is_guest_transaction: true, guest_user_id: guestId, amount: 15, type: 'paid' });
   // The panel loads in the background once the server listens; wait for it here, not in a test.
@@ -277,7 +277,7 @@ describe('resources', () => {
     expect(rows.find((r) => r.id === sita.id).city).toBe('Jaipur');
     // The merchant can still sign in with their password.
     const login = await t.http
-      .post('/api/v1/auth/login/merchant')
+      .post('/api/v2/auth/login/merchant')
       .send({ email: saved.email, password: ravi.password });
     expect(login.status).toBe(200);
 

@@ -13,7 +13,7 @@ describe('auth (e2e)', () => {
   describe('registration', () => {
     it('registers a merchant with a token response and provisions their table', async () => {
       const body = merchantBody();
-      const res = await t.http.post('/api/v1/auth/register/merchant').send(body).expect(201);
+      const res = await t.http.post('/api/v2/auth/register/merchant').send(body).expect(201);
       expect(res.body).toEqual({
         access_token: expect.any(String),
         token_type: 'bearer',
@@ -36,25 +36,25 @@ describe('auth (e2e)', () => {
     });
 
     it('registers a user', async () => {
-      const res = await t.http.post('/api/v1/auth/register/user').send(userBody()).expect(201);
+      const res = await t.http.post('/api/v2/auth/register/user').send(userBody()).expect(201);
       expect(res.body.user_type).toBe('user');
     });
 
     it('rejects a duplicate email case-insensitively and a duplicate phone with 409', async () => {
       const first = await registerMerchant(t);
       const byEmail = await t.http
-        .post('/api/v1/auth/register/merchant')
+        .post('/api/v2/auth/register/merchant')
         .send(merchantBody({ email: first.email.toUpperCase() }));
       expectProblem(byEmail, 409);
       expect(byEmail.body.code).toBe('email-taken');
       const byPhone = await t.http
-        .post('/api/v1/auth/register/merchant')
+        .post('/api/v2/auth/register/merchant')
         .send(merchantBody({ phone: first.phone }));
       expectProblem(byPhone, 409);
       expect(byPhone.body.code).toBe('phone-taken');
       const user = await registerUser(t);
       expectProblem(
-        await t.http.post('/api/v1/auth/register/user').send(userBody({ email: user.email })),
+        await t.http.post('/api/v2/auth/register/user').send(userBody({ email: user.email })),
         409,
       );
     });
@@ -63,11 +63,11 @@ describe('auth (e2e)', () => {
       'accepts the time zone %p',
       async (timezone) => {
         const res = await t.http
-          .post('/api/v1/auth/register/merchant')
+          .post('/api/v2/auth/register/merchant')
           .send(merchantBody({ timezone }))
           .expect(201);
         const profile = await t.http
-          .get('/api/v1/auth/profile/merchant')
+          .get('/api/v2/auth/profile/merchant')
           .set('Authorization', `Bearer ${res.body.access_token}`)
           .expect(200);
         expect(profile.body.timezone).toBe(timezone);
@@ -76,7 +76,7 @@ describe('auth (e2e)', () => {
 
     it('normalises a 10-digit Indian phone number to +91', async () => {
       const phone = `9${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-      const res = await t.http.post('/api/v1/auth/register/user').send(userBody({ phone })).expect(201);
+      const res = await t.http.post('/api/v2/auth/register/user').send(userBody({ phone })).expect(201);
       const { rows } = await t.db.query('SELECT phone FROM users WHERE id = $1', [res.body.user_id]);
       expect(rows[0].phone).toBe(`+91${phone}`);
     });
@@ -91,23 +91,23 @@ describe('auth (e2e)', () => {
       ['an unknown time zone', { timezone: 'Mars/Olympus' }, 'timezone'],
       ['a number for a name', { name: 42 }, 'name'],
     ])('answers %s with 422 and the field', async (_label, patch, field) => {
-      const res = await t.http.post('/api/v1/auth/register/merchant').send(merchantBody(patch));
+      const res = await t.http.post('/api/v2/auth/register/merchant').send(merchantBody(patch));
       expectProblem(res, 422);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
     it('answers malformed JSON with 400', async () => {
       const res = await t.http
-        .post('/api/v1/auth/register/user')
+        .post('/api/v2/auth/register/user')
         .set('Content-Type', 'application/json')
         .send('{"name": "x",');
       expectProblem(res, 400);
     });
 
     it('answers a JSON array or a non-object body with 422, not 500', async () => {
-      expectProblem(await t.http.post('/api/v1/auth/register/user').send([1, 2]), 422);
+      expectProblem(await t.http.post('/api/v2/auth/register/user').send([1, 2]), 422);
       const res = await t.http
-        .post('/api/v1/auth/register/user')
+        .post('/api/v2/auth/register/user')
         .set('Content-Type', 'application/json')
         .send('"x"');
       expect([400, 422]).toContain(res.status);
@@ -118,14 +118,14 @@ describe('auth (e2e)', () => {
     it('logs in merchants and users; the seed curl body works', async () => {
       const m = await registerMerchant(t);
       const res = await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ email: m.email, password: 'merchant123' }))
         .expect(200);
       expect(res.body).toMatchObject({ token_type: 'bearer', user_type: 'merchant', user_id: m.id });
       const u = await registerUser(t);
       const ures = await t.http
-        .post('/api/v1/auth/login/user')
+        .post('/api/v2/auth/login/user')
         .send({ email: u.email, password: 'user123' })
         .expect(200);
       expect(ures.body.user_type).toBe('user');
@@ -134,7 +134,7 @@ describe('auth (e2e)', () => {
     it('accepts the email in any case', async () => {
       const m = await registerMerchant(t);
       await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .send({ email: m.email.toUpperCase(), password: m.password })
         .expect(200);
     });
@@ -142,10 +142,10 @@ describe('auth (e2e)', () => {
     it('gives the same 401 for a wrong password and an unknown email', async () => {
       const m = await registerMerchant(t);
       const wrong = await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .send({ email: m.email, password: 'nope-nope' });
       const unknown = await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .send({ email: 'nobody@example.com', password: 'nope-nope' });
       expectProblem(wrong, 401);
       expectProblem(unknown, 401);
@@ -156,14 +156,14 @@ describe('auth (e2e)', () => {
     it('does not let a merchant log in as a user', async () => {
       const m = await registerMerchant(t);
       expectProblem(
-        await t.http.post('/api/v1/auth/login/user').send({ email: m.email, password: m.password }),
+        await t.http.post('/api/v2/auth/login/user').send({ email: m.email, password: m.password }),
         401,
       );
     });
 
     it('logs in the admin created from ADMIN_EMAIL / ADMIN_PASSWORD at start-up', async () => {
       const res = await t.http
-        .post('/api/v1/auth/login/admin')
+        .post('/api/v2/auth/login/admin')
         .send({ email: 'admin@graminstore.com', password: 'admin123' })
         .expect(200);
       expect(res.body.user_type).toBe('admin');
@@ -177,7 +177,7 @@ describe('auth (e2e)', () => {
       let last;
       for (let i = 0; i < 12; i++) {
         last = await t.http
-          .post('/api/v1/auth/login/merchant')
+          .post('/api/v2/auth/login/merchant')
           .send({ email: m.email, password: 'wrong-password' });
         statuses.push(last.status);
       }
@@ -187,7 +187,7 @@ describe('auth (e2e)', () => {
       // Another account from the same address is not locked out by this one.
       const other = await registerMerchant(t);
       await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .send({ email: other.email, password: other.password })
         .expect(200);
     });
@@ -196,7 +196,7 @@ describe('auth (e2e)', () => {
   describe('profiles and roles', () => {
     it('returns the merchant profile with only the last 4 Aadhaar digits and no hash', async () => {
       const m = await registerMerchant(t, { aadhar_number: '9999 8888 7777' });
-      const res = await t.http.get('/api/v1/auth/profile/merchant').set(m.auth).expect(200);
+      const res = await t.http.get('/api/v2/auth/profile/merchant').set(m.auth).expect(200);
       expect(res.body).toMatchObject({
         id: m.id,
         email: m.email,
@@ -211,7 +211,7 @@ describe('auth (e2e)', () => {
 
     it('returns the user profile', async () => {
       const u = await registerUser(t);
-      const res = await t.http.get('/api/v1/auth/profile/user').set(u.auth).expect(200);
+      const res = await t.http.get('/api/v2/auth/profile/user').set(u.auth).expect(200);
       expect(res.body).toMatchObject({ id: u.id, email: u.email, phone: u.phone });
       expect(JSON.stringify(res.body)).not.toMatch(/password/);
     });
@@ -219,17 +219,17 @@ describe('auth (e2e)', () => {
     it('refuses the wrong role with 403', async () => {
       const m = await registerMerchant(t);
       const u = await registerUser(t);
-      expectProblem(await t.http.get('/api/v1/auth/profile/user').set(m.auth), 403);
-      expectProblem(await t.http.get('/api/v1/auth/profile/merchant').set(u.auth), 403);
+      expectProblem(await t.http.get('/api/v2/auth/profile/user').set(m.auth), 403);
+      expectProblem(await t.http.get('/api/v2/auth/profile/merchant').set(u.auth), 403);
       expectProblem(
-        await t.http.get(`/api/v1/users/lookup?phone=${encodeURIComponent(u.phone)}`).set(u.auth),
+        await t.http.get(`/api/v2/users/lookup?phone=${encodeURIComponent(u.phone)}`).set(u.auth),
         403,
       );
     });
 
     it('refuses missing, garbage, wrongly signed, alg:none and expired tokens with 401', async () => {
       const m = await registerMerchant(t);
-      const url = '/api/v1/auth/profile/merchant';
+      const url = '/api/v2/auth/profile/merchant';
       expectProblem(await t.http.get(url), 401);
       for (const token of [
         badTokens.garbage,
@@ -247,18 +247,18 @@ describe('auth (e2e)', () => {
     it('rotates: the new pair works, the old refresh token is refused, and its reuse revokes the family', async () => {
       const m = await registerMerchant(t);
       const first = await t.http
-        .post('/api/v1/auth/refresh')
+        .post('/api/v2/auth/refresh')
         .send({ refresh_token: m.refreshToken })
         .expect(200);
       expect(first.body.refresh_token).not.toBe(m.refreshToken);
       await t.http
-        .get('/api/v1/auth/profile/merchant')
+        .get('/api/v2/auth/profile/merchant')
         .set('Authorization', `Bearer ${first.body.access_token}`)
         .expect(200);
       // Reusing the spent token fails, and also kills the token it was rotated into.
-      expectProblem(await t.http.post('/api/v1/auth/refresh').send({ refresh_token: m.refreshToken }), 401);
+      expectProblem(await t.http.post('/api/v2/auth/refresh').send({ refresh_token: m.refreshToken }), 401);
       expectProblem(
-        await t.http.post('/api/v1/auth/refresh').send({ refresh_token: first.body.refresh_token }),
+        await t.http.post('/api/v2/auth/refresh').send({ refresh_token: first.body.refresh_token }),
         401,
       );
     });
@@ -266,27 +266,27 @@ describe('auth (e2e)', () => {
     it('lets only one of two parallel refreshes with the same token through', async () => {
       const m = await registerMerchant(t);
       const results = await Promise.all(
-        [1, 2].map(() => t.http.post('/api/v1/auth/refresh').send({ refresh_token: m.refreshToken })),
+        [1, 2].map(() => t.http.post('/api/v2/auth/refresh').send({ refresh_token: m.refreshToken })),
       );
       expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     });
 
     it('logout revokes the refresh token', async () => {
       const u = await registerUser(t);
-      await t.http.post('/api/v1/auth/logout').send({ refresh_token: u.refreshToken }).expect(204);
-      expectProblem(await t.http.post('/api/v1/auth/refresh').send({ refresh_token: u.refreshToken }), 401);
+      await t.http.post('/api/v2/auth/logout').send({ refresh_token: u.refreshToken }).expect(204);
+      expectProblem(await t.http.post('/api/v2/auth/refresh').send({ refresh_token: u.refreshToken }), 401);
       // Repeating logout is harmless.
-      await t.http.post('/api/v1/auth/logout').send({ refresh_token: u.refreshToken }).expect(204);
+      await t.http.post('/api/v2/auth/logout').send({ refresh_token: u.refreshToken }).expect(204);
     });
 
     it('refuses an unknown refresh token and an expired one', async () => {
-      expectProblem(await t.http.post('/api/v1/auth/refresh').send({ refresh_token: 'x'.repeat(43) }), 401);
+      expectProblem(await t.http.post('/api/v2/auth/refresh').send({ refresh_token: 'x'.repeat(43) }), 401);
       const u = await registerUser(t);
       await t.db.query(
         `UPDATE refresh_tokens SET expires_at = now() - interval '1 minute' WHERE subject_id = $1 AND subject_role = 'user'`,
         [u.id],
       );
-      expectProblem(await t.http.post('/api/v1/auth/refresh').send({ refresh_token: u.refreshToken }), 401);
+      expectProblem(await t.http.post('/api/v2/auth/refresh').send({ refresh_token: u.refreshToken }), 401);
     });
   });
 
@@ -295,16 +295,16 @@ describe('auth (e2e)', () => {
       const m = await registerMerchant(t);
       const u = await registerUser(t);
       const res = await t.http
-        .get('/api/v1/users/lookup')
+        .get('/api/v2/users/lookup')
         .query({ phone: u.phone.slice(3) })
         .set(m.auth)
         .expect(200);
       expect(res.body).toEqual({ id: u.id, name: expect.any(String), phone_last_4: u.phone.slice(-4) });
       expectProblem(
-        await t.http.get('/api/v1/users/lookup').query({ phone: '+919000000001' }).set(m.auth),
+        await t.http.get('/api/v2/users/lookup').query({ phone: '+919000000001' }).set(m.auth),
         404,
       );
-      expectProblem(await t.http.get('/api/v1/users/lookup').query({ phone: 'abc' }).set(m.auth), 422);
+      expectProblem(await t.http.get('/api/v2/users/lookup').query({ phone: 'abc' }).set(m.auth), 422);
     });
   });
 });

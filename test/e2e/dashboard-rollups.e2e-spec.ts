@@ -40,7 +40,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     m: Account,
     body: Record<string, unknown>,
   ): Promise<{ id: number; amount_paise: number }> {
-    const res = await t.http.post('/api/v1/transactions/create').set(m.auth).send(body);
+    const res = await t.http.post('/api/v2/transactions/create').set(m.auth).send(body);
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
@@ -106,7 +106,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
         open.slice(0, 6).map(async (b) => {
           const part = rnd() < 0.5 && b.left > 1 ? Math.max(1, Math.floor(b.left / 3)) : b.left;
           const res = await t.http
-            .post(`/api/v1/transactions/${b.id}/settle`)
+            .post(`/api/v2/transactions/${b.id}/settle`)
             .set(b.m.auth)
             .send({ amount: part / 100, payment_method: pick(METHODS) });
           expect(res.status).toBe(200);
@@ -156,13 +156,13 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     } finally {
       client.release();
     }
-    const before = (await t.http.get('/api/v1/dashboard/merchant').set(m.auth).expect(200)).body;
+    const before = (await t.http.get('/api/v2/dashboard/merchant').set(m.auth).expect(200)).body;
     expect(before.total_transactions).toBe(1);
     await t.app.get(DashboardRepository).rebuildRollups(m.id);
-    const after = (await t.http.get('/api/v1/dashboard/merchant').set(m.auth).expect(200)).body;
+    const after = (await t.http.get('/api/v2/dashboard/merchant').set(m.auth).expect(200)).body;
     expect(after.total_transactions).toBe(21);
     expect(after.outstanding).toEqual({ amount: 20, amount_paise: 2000, bills: 20 });
-    const ud = (await t.http.get('/api/v1/dashboard/user').set(u.auth).expect(200)).body;
+    const ud = (await t.http.get('/api/v2/dashboard/user').set(u.auth).expect(200)).body;
     expect(ud.total_pending).toBe(20);
   });
 
@@ -175,7 +175,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     await sell(a, { amount: 11, type: 'pay_later', user_id: u.id });
     const paidBill = await sell(c, { amount: 12, type: 'pay_later', user_id: u.id });
     await t.http
-      .post(`/api/v1/transactions/${paidBill.id}/settle`)
+      .post(`/api/v2/transactions/${paidBill.id}/settle`)
       .set(c.auth)
       .send({ payment_method: 'upi' })
       .expect(200);
@@ -194,10 +194,10 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     }) as typeof dataSource.query;
     try {
       for (const path of [
-        '/api/v1/dashboard/user',
-        '/api/v1/dashboard/user/expenses?period=week&count=4',
-        '/api/v1/dashboard/user/bills?status=due',
-        '/api/v1/dashboard/user/bills?status=paid',
+        '/api/v2/dashboard/user',
+        '/api/v2/dashboard/user/expenses?period=week&count=4',
+        '/api/v2/dashboard/user/bills?status=due',
+        '/api/v2/dashboard/user/bills?status=paid',
       ])
         await t.http.get(path).set(u.auth).expect(200);
     } finally {
@@ -222,7 +222,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     expect(touched.length).toBeGreaterThanOrEqual(merchants.length);
 
     // The figures themselves are u's only.
-    const ud = (await t.http.get('/api/v1/dashboard/user').set(u.auth).expect(200)).body;
+    const ud = (await t.http.get('/api/v2/dashboard/user').set(u.auth).expect(200)).body;
     expect(ud).toMatchObject({ merchants_count: 2, total_spent: 22, total_pending: 24 });
     const links = await t.db.query(
       `SELECT merchant_id FROM customer_merchants WHERE user_id = $1 ORDER BY 1`,

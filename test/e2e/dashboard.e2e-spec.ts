@@ -37,7 +37,7 @@ describe('dashboards (e2e)', () => {
 
   async function sell(m: Account, sale: Sale): Promise<{ id: number }> {
     const res = await t.http
-      .post('/api/v1/transactions/create')
+      .post('/api/v2/transactions/create')
       .set(m.auth)
       .send({ type: 'paid', ...sale });
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -45,15 +45,15 @@ describe('dashboards (e2e)', () => {
   }
 
   async function settle(m: Account, id: number, body: Record<string, unknown>) {
-    const res = await t.http.post(`/api/v1/transactions/${id}/settle`).set(m.auth).send(body);
+    const res = await t.http.post(`/api/v2/transactions/${id}/settle`).set(m.auth).send(body);
     if (res.status !== 200) throw new Error(`settle failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   const merchantDashboard = async (m: Account, query = '') =>
-    (await t.http.get(`/api/v1/dashboard/merchant${query}`).set(m.auth).expect(200)).body;
+    (await t.http.get(`/api/v2/dashboard/merchant${query}`).set(m.auth).expect(200)).body;
   const userDashboard = async (u: Account, query = '') =>
-    (await t.http.get(`/api/v1/dashboard/user${query}`).set(u.auth).expect(200)).body;
+    (await t.http.get(`/api/v2/dashboard/user${query}`).set(u.auth).expect(200)).body;
 
   describe('local weeks (Asia/Kolkata): Monday 00:00 IST, not UTC', () => {
     // Wednesday 11 June 2025, 12:00 IST. Monday 00:00 IST is Sunday 18:30 UTC.
@@ -187,7 +187,7 @@ describe('dashboards (e2e)', () => {
       expect(ud.weekly_expenses).toEqual([expect.objectContaining({ amount: 43, transactions: 2 })]);
 
       const ex = (
-        await t.http.get('/api/v1/dashboard/user/expenses?period=month&count=2').set(u.auth).expect(200)
+        await t.http.get('/api/v2/dashboard/user/expenses?period=month&count=2').set(u.auth).expect(200)
       ).body;
       expect(ex).toMatchObject({
         timezone: 'Asia/Kolkata',
@@ -220,7 +220,7 @@ describe('dashboards (e2e)', () => {
       // In UTC both sales are in June.
       const utc = (
         await t.http
-          .get('/api/v1/dashboard/user/expenses?period=month&count=1&tz=UTC')
+          .get('/api/v2/dashboard/user/expenses?period=month&count=1&tz=UTC')
           .set(u.auth)
           .expect(200)
       ).body;
@@ -239,7 +239,7 @@ describe('dashboards (e2e)', () => {
       await sell(m, { amount: 5, user_id: u.id, occurred_at: '2025-06-16T06:00:00Z' }); // week of 16 June
       clock.at = NOW;
       const ex = (
-        await t.http.get('/api/v1/dashboard/user/expenses?period=week&count=3').set(u.auth).expect(200)
+        await t.http.get('/api/v2/dashboard/user/expenses?period=week&count=3').set(u.auth).expect(200)
       ).body;
       expect(ex.periods.map((p: { start_date: string }) => p.start_date)).toEqual([
         '2025-06-16',
@@ -373,7 +373,7 @@ describe('dashboards (e2e)', () => {
       await sell(m, { amount: 35, is_guest_transaction: true, occurred_at: '2025-05-20T05:00:00Z' });
 
       const week = (
-        await t.http.get('/api/v1/dashboard/merchant/top-customers?days=7&limit=2').set(m.auth).expect(200)
+        await t.http.get('/api/v2/dashboard/merchant/top-customers?days=7&limit=2').set(m.auth).expect(200)
       ).body;
       expect(week).toMatchObject({
         timezone: 'Asia/Kolkata',
@@ -391,7 +391,7 @@ describe('dashboards (e2e)', () => {
         [40, v.id],
         [35, null],
       ]);
-      const all = (await t.http.get('/api/v1/dashboard/merchant/top-customers').set(m.auth).expect(200)).body;
+      const all = (await t.http.get('/api/v2/dashboard/merchant/top-customers').set(m.auth).expect(200)).body;
       expect(all).toMatchObject({ days: null, window: null, limit: 10 });
       expect(all.customers.map((c: { amount: number }) => c.amount)).toEqual([530, 40, 35]);
       expect(all.customers[0]).toMatchObject({ rank: 1, user_id: u.id, transactions: 2 });
@@ -409,7 +409,7 @@ describe('dashboards (e2e)', () => {
       expect(d.today).toMatchObject({ sales_paise: 60000, collected_paise: 10000, due_paise: 50000 });
       expect(d.outstanding).toEqual({ amount: 500, amount_paise: 50000, bills: 1 });
       expect(d.total_pending).toBe(500);
-      let bills = (await t.http.get('/api/v1/dashboard/user/bills').set(u.auth).expect(200)).body;
+      let bills = (await t.http.get('/api/v2/dashboard/user/bills').set(u.auth).expect(200)).body;
       expect(bills).toMatchObject({ status: 'due', total_owed: 500, total_owed_paise: 50000, due_bills: 1 });
       expect(bills.merchants).toEqual([
         expect.objectContaining({ merchant_id: m.id, owed: 500, due_bills: 1, paid_bills: 0 }),
@@ -420,7 +420,7 @@ describe('dashboards (e2e)', () => {
       d = await merchantDashboard(m);
       expect(d.today).toMatchObject({ collected_paise: 30000, due_paise: 30000 });
       expect(d.outstanding).toEqual({ amount: 300, amount_paise: 30000, bills: 1 });
-      bills = (await t.http.get('/api/v1/dashboard/user/bills?status=due').set(u.auth).expect(200)).body;
+      bills = (await t.http.get('/api/v2/dashboard/user/bills?status=due').set(u.auth).expect(200)).body;
       expect(bills.total_owed).toBe(300);
       expect(bills.bills[0]).toMatchObject({ id: bill.id, status: 'partially_paid', due_amount: 300 });
 
@@ -438,15 +438,15 @@ describe('dashboards (e2e)', () => {
       );
       expect(methods).toMatchObject({ cash: [400, 2], upi: [200, 1], card: [0, 0] });
 
-      bills = (await t.http.get('/api/v1/dashboard/user/bills').set(u.auth).expect(200)).body;
+      bills = (await t.http.get('/api/v2/dashboard/user/bills').set(u.auth).expect(200)).body;
       expect(bills).toMatchObject({ total_owed: 0, due_bills: 0, paid_bills: 1, merchants: [], bills: [] });
-      bills = (await t.http.get('/api/v1/dashboard/user/bills?status=paid').set(u.auth).expect(200)).body;
+      bills = (await t.http.get('/api/v2/dashboard/user/bills?status=paid').set(u.auth).expect(200)).body;
       expect(bills.bills).toEqual([expect.objectContaining({ id: bill.id, status: 'paid', due_paise: 0 })]);
       expect(bills.merchants).toEqual([
         expect.objectContaining({ merchant_id: m.id, owed: 0, paid_bills: 1 }),
       ]);
 
-      const ms = (await t.http.get('/api/v1/dashboard/user/merchants').set(u.auth).expect(200)).body;
+      const ms = (await t.http.get('/api/v2/dashboard/user/merchants').set(u.auth).expect(200)).body;
       expect(ms.merchants_count).toBe(1);
       expect(ms.merchants[0]).toMatchObject({
         merchant_id: m.id,
@@ -473,12 +473,12 @@ describe('dashboards (e2e)', () => {
   });
 
   describe('roles and ownership', () => {
-    const merchantRoutes = ['/api/v1/dashboard/merchant', '/api/v1/dashboard/merchant/top-customers'];
+    const merchantRoutes = ['/api/v2/dashboard/merchant', '/api/v2/dashboard/merchant/top-customers'];
     const userRoutes = [
-      '/api/v1/dashboard/user',
-      '/api/v1/dashboard/user/expenses',
-      '/api/v1/dashboard/user/merchants',
-      '/api/v1/dashboard/user/bills',
+      '/api/v2/dashboard/user',
+      '/api/v2/dashboard/user/expenses',
+      '/api/v2/dashboard/user/merchants',
+      '/api/v2/dashboard/user/bills',
     ];
 
     it('refuses other roles with 403 and missing or bad tokens with 401', async () => {
@@ -520,19 +520,19 @@ describe('dashboards (e2e)', () => {
       });
       expect(db.daily_sales.every((x: { sales_paise: number }) => x.sales_paise === 0)).toBe(true);
       expect(
-        (await t.http.get('/api/v1/dashboard/merchant/top-customers').set(b.auth).expect(200)).body.customers,
+        (await t.http.get('/api/v2/dashboard/merchant/top-customers').set(b.auth).expect(200)).body.customers,
       ).toEqual([]);
 
       const dv = await userDashboard(v);
       expect(dv).toMatchObject({ user_id: v.id, total_spent: 0, total_pending: 0, merchants_count: 0 });
       expect(dv.weekly_expenses).toEqual([]);
-      expect((await t.http.get('/api/v1/dashboard/user/bills').set(v.auth).expect(200)).body).toMatchObject({
+      expect((await t.http.get('/api/v2/dashboard/user/bills').set(v.auth).expect(200)).body).toMatchObject({
         total_owed: 0,
         bills: [],
         merchants: [],
       });
       expect(
-        (await t.http.get('/api/v1/dashboard/user/merchants').set(v.auth).expect(200)).body.merchants,
+        (await t.http.get('/api/v2/dashboard/user/merchants').set(v.auth).expect(200)).body.merchants,
       ).toEqual([]);
       // The rightful owners do see them.
       expect((await merchantDashboard(a)).total_transactions).toBe(2);
@@ -542,15 +542,15 @@ describe('dashboards (e2e)', () => {
 
   describe('validation', () => {
     it.each([
-      ['/api/v1/dashboard/merchant?days=0', 'days'],
-      ['/api/v1/dashboard/merchant?days=367', 'days'],
-      ['/api/v1/dashboard/merchant?days=abc', 'days'],
-      ['/api/v1/dashboard/merchant?days=1.5', 'days'],
-      ['/api/v1/dashboard/merchant?days=', 'days'],
-      ['/api/v1/dashboard/merchant?foo=1', 'foo'],
-      ['/api/v1/dashboard/merchant/top-customers?limit=0', 'limit'],
-      ['/api/v1/dashboard/merchant/top-customers?limit=51', 'limit'],
-      ['/api/v1/dashboard/merchant/top-customers?days=-3', 'days'],
+      ['/api/v2/dashboard/merchant?days=0', 'days'],
+      ['/api/v2/dashboard/merchant?days=367', 'days'],
+      ['/api/v2/dashboard/merchant?days=abc', 'days'],
+      ['/api/v2/dashboard/merchant?days=1.5', 'days'],
+      ['/api/v2/dashboard/merchant?days=', 'days'],
+      ['/api/v2/dashboard/merchant?foo=1', 'foo'],
+      ['/api/v2/dashboard/merchant/top-customers?limit=0', 'limit'],
+      ['/api/v2/dashboard/merchant/top-customers?limit=51', 'limit'],
+      ['/api/v2/dashboard/merchant/top-customers?days=-3', 'days'],
     ])('answers the merchant route %s with 422 on %s', async (path, field) => {
       const m = await registerMerchant(t);
       const res = await t.http.get(path).set(m.auth);
@@ -559,15 +559,15 @@ describe('dashboards (e2e)', () => {
     });
 
     it.each([
-      ['/api/v1/dashboard/user?tz=Mars/Olympus', 'tz'],
-      ['/api/v1/dashboard/user?tz=', 'tz'],
-      ['/api/v1/dashboard/user?tz=%2B05:30', 'tz'],
-      ['/api/v1/dashboard/user/expenses?period=day', 'period'],
-      ['/api/v1/dashboard/user/expenses?period=week&count=0', 'count'],
-      ['/api/v1/dashboard/user/expenses?count=53', 'count'],
-      ['/api/v1/dashboard/user/expenses?tz=Nowhere', 'tz'],
-      ['/api/v1/dashboard/user/bills?status=open', 'status'],
-      ['/api/v1/dashboard/user/bills?limit=201', 'limit'],
+      ['/api/v2/dashboard/user?tz=Mars/Olympus', 'tz'],
+      ['/api/v2/dashboard/user?tz=', 'tz'],
+      ['/api/v2/dashboard/user?tz=%2B05:30', 'tz'],
+      ['/api/v2/dashboard/user/expenses?period=day', 'period'],
+      ['/api/v2/dashboard/user/expenses?period=week&count=0', 'count'],
+      ['/api/v2/dashboard/user/expenses?count=53', 'count'],
+      ['/api/v2/dashboard/user/expenses?tz=Nowhere', 'tz'],
+      ['/api/v2/dashboard/user/bills?status=open', 'status'],
+      ['/api/v2/dashboard/user/bills?limit=201', 'limit'],
     ])('answers the user route %s with 422 on %s', async (path, field) => {
       const u = await registerUser(t);
       const res = await t.http.get(path).set(u.auth);
@@ -579,12 +579,12 @@ describe('dashboards (e2e)', () => {
   it('documents every dashboard route with its errors in the OpenAPI document', async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body;
     for (const path of [
-      '/api/v1/dashboard/merchant',
-      '/api/v1/dashboard/merchant/top-customers',
-      '/api/v1/dashboard/user',
-      '/api/v1/dashboard/user/expenses',
-      '/api/v1/dashboard/user/merchants',
-      '/api/v1/dashboard/user/bills',
+      '/api/v2/dashboard/merchant',
+      '/api/v2/dashboard/merchant/top-customers',
+      '/api/v2/dashboard/user',
+      '/api/v2/dashboard/user/expenses',
+      '/api/v2/dashboard/user/merchants',
+      '/api/v2/dashboard/user/bills',
     ]) {
       const op = doc.paths[path]?.get;
       expect(op).toBeDefined();

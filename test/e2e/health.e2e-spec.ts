@@ -44,11 +44,11 @@ describe('health, docs and operations (e2e)', () => {
     const doc = await t.http.get('/docs-json').expect(200);
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const path of [
-      '/api/v1/auth/register/merchant',
-      '/api/v1/auth/login/admin',
-      '/api/v1/auth/refresh',
-      '/api/v1/auth/profile/user',
-      '/api/v1/users/lookup',
+      '/api/v2/auth/register/merchant',
+      '/api/v2/auth/login/admin',
+      '/api/v2/auth/refresh',
+      '/api/v2/auth/profile/user',
+      '/api/v2/users/lookup',
     ])
       expect(Object.keys(doc.body.paths)).toContain(path);
     // Every operation documents at least one error response.
@@ -56,7 +56,7 @@ describe('health, docs and operations (e2e)', () => {
       doc.body.paths,
     ))
       for (const [method, op] of Object.entries(ops))
-        if (path.startsWith('/api/v1'))
+        if (path.startsWith('/api/v2'))
           expect({
             route: `${method} ${path}`,
             errors: Object.keys(op.responses).some((s) => Number(s) >= 400),
@@ -80,6 +80,6 @@ describe('health, docs and operations (e2e)', () => {
   });
 
   it('answers unknown routes with a problem+json 404', async () => {
-    expectProblem(await t.http.get('/api/v1/does-not-exist'), 404);
+    expectProblem(await t.http.get('/api/v2/does-not-exist'), 404);
   });
 });

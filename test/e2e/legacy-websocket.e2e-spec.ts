@@ -73,7 +73,7 @@ describe('legacy WebSocket path /api/v1/ws/transaction-history/{token} (e2e)', (
     };
     await until(1);
     const rest = await t.http
-      .get('/api/v1/transactions/history?limit=50&offset=0')
+      .get('/api/v2/transactions/history?limit=50&offset=0')
       .set(shop.auth)
       .expect(200);
     expect(seen[0]).toEqual({ type: 'transaction_history', data: rest.body, next_cursor: null });
@@ -170,7 +170,7 @@ describe('legacy WebSocket path /api/v1/ws/transaction-history/{token} (e2e)', (
     client.send({ type: 'get_transactions', limit: 2, offset: 1 });
     const [reply] = await client.inbox.until((m) => m.length === 1);
     const rest = await t.http
-      .get('/api/v1/transactions/history?limit=2&offset=1')
+      .get('/api/v2/transactions/history?limit=2&offset=1')
       .set(buyer.auth)
       .expect(200);
     expect(reply).toEqual({
@@ -220,7 +220,7 @@ describe('legacy WebSocket path /api/v1/ws/transaction-history/{token} (e2e)', (
   });
 
   it('does not upgrade other paths', async () => {
-    const ws = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/api/v1/ws/something-else/${shop.token}`);
+    const ws = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/api/v2/ws/something-else/${shop.token}`);
     open.push(ws);
     const outcome = await new Promise<string>((resolve) => {
       ws.once('open', () => resolve('open'));

@@ -205,7 +205,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       expect(u.created.items.map((e) => e.id)).toEqual([bill.body.id]);
 
       const settled = await t.http
-        .post(`/api/v1/transactions/${bill.body.id}/settle`)
+        .post(`/api/v2/transactions/${bill.body.id}/settle`)
         .set(shopA.auth)
         .send({ amount: 60, payment_method: 'cash' })
         .expect(200);
@@ -243,7 +243,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       const socket = dashboard(account.token);
       await connected(socket);
       const reply = await request<Reply>(socket, 'get_transactions', payload);
-      const rest = await t.http.get(`/api/v1/transactions/history?${query}`).set(account.auth).expect(200);
+      const rest = await t.http.get(`/api/v2/transactions/history?${query}`).set(account.auth).expect(200);
       expect(reply.data).toEqual(rest.body);
       expect(reply.next_cursor).toBe(rest.headers['x-next-cursor'] ?? null);
       expect(reply.data!.length).toBeGreaterThan(0);
@@ -259,7 +259,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
         cursor: first.next_cursor,
       });
       const rest = await t.http
-        .get('/api/v1/transactions/history')
+        .get('/api/v2/transactions/history')
         .query({ limit: 2, cursor: first.next_cursor })
         .set(shop.auth)
         .expect(200);
@@ -423,7 +423,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
 
       // The documented fallback: everything after the last seq seen, oldest first, no duplicates.
       const resync = await t.http
-        .get('/api/v1/transactions/history')
+        .get('/api/v2/transactions/history')
         .query({ since_seq: last!.seq })
         .set(shop.auth)
         .expect(200);
@@ -483,7 +483,7 @@ describe('realtime recovery buffer (e2e)', () => {
     await sleep(200);
     expect(events.items.map((e) => e.id)).toEqual([seen.id]);
     const resync = await t.http
-      .get('/api/v1/transactions/history')
+      .get('/api/v2/transactions/history')
       .query({ since_seq: seen.seq })
       .set(shop.auth)
       .expect(200);

@@ -217,24 +217,24 @@ describe('seed (e2e)', () => {
       ['user', 'user123@example.com', 'user123'],
       ['admin', 'admin@graminstore.com', 'admin123'],
     ])('logs in the demo %s with the printed credentials', async (role, email, password) => {
-      const res = await t.http.post(`/api/v1/auth/login/${role}`).send({ email, password }).expect(200);
+      const res = await t.http.post(`/api/v2/auth/login/${role}`).send({ email, password }).expect(200);
       expect(res.body.user_type).toBe(role);
     });
 
     it("shows the demo merchant's sales and the demo customer's purchases", async () => {
       const merchant = await t.http
-        .post('/api/v1/auth/login/merchant')
+        .post('/api/v2/auth/login/merchant')
         .send({ email: 'merchant123@example.com', password: 'merchant123' });
       const history = await t.http
-        .get('/api/v1/transactions/history?limit=200')
+        .get('/api/v2/transactions/history?limit=200')
         .set({ Authorization: `Bearer ${merchant.body.access_token}` })
         .expect(200);
       expect(history.body.length).toBeGreaterThanOrEqual(150);
       const user = await t.http
-        .post('/api/v1/auth/login/user')
+        .post('/api/v2/auth/login/user')
         .send({ email: 'user123@example.com', password: 'user123' });
       const mine = await t.http
-        .get('/api/v1/transactions/history?limit=200')
+        .get('/api/v2/transactions/history?limit=200')
         .set({ Authorization: `Bearer ${user.body.access_token}` })
         .expect(200);
       // The demo customer is a regular at every demo shop.
@@ -330,7 +330,7 @@ describe('seed (e2e)', () => {
         try {
           const first = bulk.bulk!.merchants.first!;
           const login = await t.http
-            .post('/api/v1/auth/login/merchant')
+            .post('/api/v2/auth/login/merchant')
             .send({ email: `bulk.merchant${first}@example.com`, password: 'merchant123' })
             .expect(200);
           const auth = { Authorization: `Bearer ${login.body.access_token}` };
@@ -339,18 +339,18 @@ describe('seed (e2e)', () => {
             `SELECT (SELECT max(id) FROM transactions) AS id, (SELECT max(id) FROM guest_users) AS guest`,
           );
           const sale = await t.http
-            .post('/api/v1/transactions/create')
+            .post('/api/v2/transactions/create')
             .set(auth)
             .send({ amount: 120, type: 'pay_later', is_guest_transaction: true })
             .expect(201);
           expect(sale.body.id).toBeGreaterThan(Number(max.id));
           expect(sale.body.guest_user_id).toBeGreaterThan(max.guest);
           await t.http
-            .post('/api/v1/auth/login/user')
+            .post('/api/v2/auth/login/user')
             .send({ email: `bulk.user${bulk.bulk!.users.first}@example.com`, password: 'user123' })
             .expect(200);
           const registered = await t.http
-            .post('/api/v1/auth/register/merchant')
+            .post('/api/v2/auth/register/merchant')
             .send({
               name: 'Asha Patil',
               email: 'asha.patil@example.com',

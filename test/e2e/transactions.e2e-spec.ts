@@ -26,12 +26,12 @@ describe('transactions (e2e)', () => {
   afterAll(() => t.close());
 
   const create = (m: Account, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    t.http.post('/api/v1/transactions/create').set(m.auth).set(headers).send(body);
+    t.http.post('/api/v2/transactions/create').set(m.auth).set(headers).send(body);
 
   describe('the seed README examples', () => {
     it('records the user example verbatim ("payed", "UPI")', async () => {
       const res = await t.http
-        .post('/api/v1/transactions/create')
+        .post('/api/v2/transactions/create')
         .set('Authorization', `Bearer ${merchant.token}`)
         .set('Content-Type', 'application/json')
         .send(
@@ -111,7 +111,7 @@ describe('transactions (e2e)', () => {
       const m = await registerMerchant(t);
       await createSale(t, m, { user_id: customer.id, amount: 0.1, type: 'paid' });
       await createSale(t, m, { user_id: customer.id, amount: 0.2, type: 'paid' });
-      const res = await t.http.get('/api/v1/transactions/analytics?days=1').set(m.auth).expect(200);
+      const res = await t.http.get('/api/v2/transactions/analytics?days=1').set(m.auth).expect(200);
       expect(res.body).toMatchObject({
         total_sales: 0.3,
         total_sales_paise: 30,
@@ -279,7 +279,7 @@ describe('transactions (e2e)', () => {
       const bill = await createSale(t, merchant, { user_id: customer.id, amount: 100, type: 'pay_later' });
       expect(bill.status).toBe('due');
       const part = await t.http
-        .post(`/api/v1/transactions/${bill.id}/settle`)
+        .post(`/api/v2/transactions/${bill.id}/settle`)
         .set(merchant.auth)
         .send({ amount: 40, payment_method: 'cash' })
         .expect(200);
@@ -291,7 +291,7 @@ describe('transactions (e2e)', () => {
       });
       expect(part.body.seq).toBeGreaterThan(bill.seq);
       const rest = await t.http
-        .post(`/api/v1/transactions/${bill.id}/settle`)
+        .post(`/api/v2/transactions/${bill.id}/settle`)
         .set(merchant.auth)
         .send({ payment_method: 'UPI', reference_number: 'UPI-1' })
         .expect(200);
@@ -312,7 +312,7 @@ describe('transactions (e2e)', () => {
       ]);
       expectProblem(
         await t.http
-          .post(`/api/v1/transactions/${bill.id}/settle`)
+          .post(`/api/v2/transactions/${bill.id}/settle`)
           .set(merchant.auth)
           .send({ payment_method: 'cash' }),
         409,
@@ -322,7 +322,7 @@ describe('transactions (e2e)', () => {
     it('settles everything still owed when amount is null, as when it is omitted', async () => {
       const bill = await createSale(t, merchant, { user_id: customer.id, amount: 75.5, type: 'pay_later' });
       const res = await t.http
-        .post(`/api/v1/transactions/${bill.id}/settle`)
+        .post(`/api/v2/transactions/${bill.id}/settle`)
         .set(merchant.auth)
         .send({ amount: null, payment_method: 'cash' })
         .expect(200);
@@ -332,14 +332,14 @@ describe('transactions (e2e)', () => {
     it('10 parallel settles of 60 against a 100 bill with 40 paid pay exactly 100 in total', async () => {
       const bill = await createSale(t, merchant, { user_id: customer.id, amount: 100, type: 'pay_later' });
       await t.http
-        .post(`/api/v1/transactions/${bill.id}/settle`)
+        .post(`/api/v2/transactions/${bill.id}/settle`)
         .set(merchant.auth)
         .send({ amount: 40, payment_method: 'cash' })
         .expect(200);
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
           t.http
-            .post(`/api/v1/transactions/${bill.id}/settle`)
+            .post(`/api/v2/transactions/${bill.id}/settle`)
             .set(merchant.auth)
             .send({ amount: 60, payment_method: 'cash' }),
         ),
@@ -356,7 +356,7 @@ describe('transactions (e2e)', () => {
 
     it('refuses to take more than is owed, to settle a paid sale, and bad bodies', async () => {
       const bill = await createSale(t, merchant, { user_id: customer.id, amount: 50, type: 'pay_later' });
-      const url = `/api/v1/transactions/${bill.id}/settle`;
+      const url = `/api/v2/transactions/${bill.id}/settle`;
       expectProblem(
         await t.http.post(url).set(merchant.auth).send({ amount: 50.01, payment_method: 'cash' }),
         422,
@@ -369,21 +369,21 @@ describe('transactions (e2e)', () => {
       const sale = await createSale(t, merchant, { user_id: customer.id, amount: 50, type: 'paid' });
       expectProblem(
         await t.http
-          .post(`/api/v1/transactions/${sale.id}/settle`)
+          .post(`/api/v2/transactions/${sale.id}/settle`)
           .set(merchant.auth)
           .send({ payment_method: 'cash' }),
         409,
       );
       expectProblem(
         await t.http
-          .post('/api/v1/transactions/99999999/settle')
+          .post('/api/v2/transactions/99999999/settle')
           .set(merchant.auth)
           .send({ payment_method: 'cash' }),
         404,
       );
       expectProblem(
         await t.http
-          .post('/api/v1/transactions/abc/settle')
+          .post('/api/v2/transactions/abc/settle')
           .set(merchant.auth)
           .send({ payment_method: 'cash' }),
         400,
@@ -397,7 +397,7 @@ describe('transactions (e2e)', () => {
         is_guest_transaction: true,
       });
       const key = randomUUID();
-      const url = `/api/v1/transactions/${bill.id}/settle`;
+      const url = `/api/v2/transactions/${bill.id}/settle`;
       const first = await t.http
         .post(url)
         .set(merchant.auth)
@@ -425,7 +425,7 @@ describe('transactions (e2e)', () => {
       const m = await registerMerchant(t);
       const other = await registerMerchant(t);
       const guest = await t.http
-        .post('/api/v1/transactions/guest-user')
+        .post('/api/v2/transactions/guest-user')
         .set(m.auth)
         .send({ merchant_id: other.id })
         .expect(201);
@@ -440,7 +440,7 @@ describe('transactions (e2e)', () => {
       expectProblem(await create(m, { amount: 1, type: 'paid', guest_user_id: guest.body.id }), 409);
       expectProblem(await create(other, { amount: 1, type: 'paid', guest_user_id: guest.body.id }), 404);
       expectProblem(await create(m, { amount: 1, type: 'paid', guest_user_id: 99999999 }), 404);
-      const list = await t.http.get('/api/v1/transactions/guest-users').set(m.auth).expect(200);
+      const list = await t.http.get('/api/v2/transactions/guest-users').set(m.auth).expect(200);
       expect(list.body).toEqual([
         expect.objectContaining({
           id: guest.body.id,
@@ -451,7 +451,7 @@ describe('transactions (e2e)', () => {
           transaction_date: sale.occurred_at,
         }),
       ]);
-      const otherList = await t.http.get('/api/v1/transactions/guest-users').set(other.auth).expect(200);
+      const otherList = await t.http.get('/api/v2/transactions/guest-users').set(other.auth).expect(200);
       expect(otherList.body).toEqual([]);
     });
   });
@@ -479,13 +479,13 @@ describe('transactions (e2e)', () => {
     });
 
     it('pages a merchant history newest first by cursor, with X-Next-Cursor and Link', async () => {
-      const first = await t.http.get('/api/v1/transactions/history?limit=3').set(m.auth).expect(200);
+      const first = await t.http.get('/api/v2/transactions/history?limit=3').set(m.auth).expect(200);
       expect(first.body.map((x: { id: number }) => x.id)).toEqual(ids.slice(-3).reverse());
       const cursor = first.headers['x-next-cursor'];
       expect(cursor).toBeTruthy();
       expect(first.headers.link).toContain('rel="next"');
       const second = await t.http
-        .get(`/api/v1/transactions/history?limit=3&cursor=${cursor}`)
+        .get(`/api/v2/transactions/history?limit=3&cursor=${cursor}`)
         .set(m.auth)
         .expect(200);
       expect(second.body.map((x: { id: number }) => x.id)).toEqual(ids.slice(1, 4).reverse());
@@ -493,7 +493,7 @@ describe('transactions (e2e)', () => {
       const viaLink = await t.http.get(link).set(m.auth).expect(200);
       expect(viaLink.body).toEqual(second.body);
       const last = await t.http
-        .get(`/api/v1/transactions/history?limit=3&cursor=${second.headers['x-next-cursor']}`)
+        .get(`/api/v2/transactions/history?limit=3&cursor=${second.headers['x-next-cursor']}`)
         .set(m.auth);
       expect(last.body.map((x: { id: number }) => x.id)).toEqual([ids[0]]);
       expect(last.headers['x-next-cursor']).toBeUndefined();
@@ -501,17 +501,17 @@ describe('transactions (e2e)', () => {
 
     it('supports the seed offset and filters', async () => {
       const byOffset = await t.http
-        .get('/api/v1/transactions/history?limit=2&offset=2')
+        .get('/api/v2/transactions/history?limit=2&offset=2')
         .set(m.auth)
         .expect(200);
       expect(byOffset.body.map((x: { id: number }) => x.id)).toEqual([ids[4], ids[3]]);
-      const due = await t.http.get('/api/v1/transactions/history?type=pending').set(m.auth).expect(200);
+      const due = await t.http.get('/api/v2/transactions/history?type=pending').set(m.auth).expect(200);
       expect(due.body.every((x: { type: string }) => x.type === 'pay_later')).toBe(true);
       expect(due.body).toHaveLength(3);
-      const forU2 = await t.http.get(`/api/v1/transactions/history?user_id=${u2.id}`).set(m.auth).expect(200);
+      const forU2 = await t.http.get(`/api/v2/transactions/history?user_id=${u2.id}`).set(m.auth).expect(200);
       expect(forU2.body.map((x: { user_id: number }) => x.user_id)).toEqual([u2.id, u2.id, u2.id]);
       const window = await t.http
-        .get('/api/v1/transactions/history')
+        .get('/api/v2/transactions/history')
         .query({ from: new Date(Date.now() - 6.5 * 3_600_000).toISOString() })
         .set(m.auth)
         .expect(200);
@@ -519,10 +519,10 @@ describe('transactions (e2e)', () => {
     });
 
     it('resyncs by seq: changes after a seq, oldest first', async () => {
-      const all = await t.http.get('/api/v1/transactions/history?limit=200').set(m.auth);
+      const all = await t.http.get('/api/v2/transactions/history?limit=200').set(m.auth);
       const seqs = all.body.map((x: { seq: number }) => x.seq).sort((a: number, b: number) => a - b);
       const res = await t.http
-        .get(`/api/v1/transactions/history?since_seq=${seqs[3]}`)
+        .get(`/api/v2/transactions/history?since_seq=${seqs[3]}`)
         .set(m.auth)
         .expect(200);
       expect(res.body.map((x: { seq: number }) => x.seq)).toEqual(seqs.slice(4));
@@ -531,7 +531,7 @@ describe('transactions (e2e)', () => {
     it('shows a customer only their own purchases, across merchants', async () => {
       const m2 = await registerMerchant(t);
       await createSale(t, m2, { user_id: u1.id, amount: 5, type: 'paid' });
-      const res = await t.http.get('/api/v1/transactions/history').set(u1.auth).expect(200);
+      const res = await t.http.get('/api/v2/transactions/history').set(u1.auth).expect(200);
       expect(res.body.every((x: { user_id: number }) => x.user_id === u1.id)).toBe(true);
       expect(new Set(res.body.map((x: { merchant_id: number }) => x.merchant_id))).toEqual(
         new Set([m.id, m2.id]),
@@ -540,25 +540,25 @@ describe('transactions (e2e)', () => {
         res.body.find((x: { merchant_id: number }) => x.merchant_id === m2.id).merchant_name,
       ).toBeTruthy();
       const stranger = await registerUser(t);
-      await t.http.get('/api/v1/transactions/history').set(stranger.auth).expect(200, []);
+      await t.http.get('/api/v2/transactions/history').set(stranger.auth).expect(200, []);
     });
 
     it("keeps merchants apart: 404 on another merchant's transaction and settle, nothing in their history", async () => {
       const b = await registerMerchant(t);
-      await t.http.get(`/api/v1/transactions/${ids[0]}`).set(m.auth).expect(200);
-      expectProblem(await t.http.get(`/api/v1/transactions/${ids[0]}`).set(b.auth), 404);
+      await t.http.get(`/api/v2/transactions/${ids[0]}`).set(m.auth).expect(200);
+      expectProblem(await t.http.get(`/api/v2/transactions/${ids[0]}`).set(b.auth), 404);
       expectProblem(
         await t.http
-          .post(`/api/v1/transactions/${ids[0]}/settle`)
+          .post(`/api/v2/transactions/${ids[0]}/settle`)
           .set(b.auth)
           .send({ payment_method: 'cash' }),
         404,
       );
-      await t.http.get('/api/v1/transactions/history').set(b.auth).expect(200, []);
+      await t.http.get('/api/v2/transactions/history').set(b.auth).expect(200, []);
       // The customer of the sale may read it; another customer gets 404.
       const owner = ids[0] === ids[0] ? u1 : u2;
-      await t.http.get(`/api/v1/transactions/${ids[0]}`).set(owner.auth).expect(200);
-      expectProblem(await t.http.get(`/api/v1/transactions/${ids[0]}`).set(u2.auth), 404);
+      await t.http.get(`/api/v2/transactions/${ids[0]}`).set(owner.auth).expect(200);
+      expectProblem(await t.http.get(`/api/v2/transactions/${ids[0]}`).set(u2.auth), 404);
     });
 
     it('rejects bad history queries with 422', async () => {
@@ -572,11 +572,11 @@ describe('transactions (e2e)', () => {
         'status=x',
         'from=yesterday',
       ])
-        expectProblem(await t.http.get(`/api/v1/transactions/history?${q}`).set(m.auth), 422);
+        expectProblem(await t.http.get(`/api/v2/transactions/history?${q}`).set(m.auth), 422);
     });
 
     it('streams the CSV statement', async () => {
-      const res = await t.http.get('/api/v1/transactions/export.csv').set(m.auth).expect(200);
+      const res = await t.http.get('/api/v2/transactions/export.csv').set(m.auth).expect(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/attachment; filename="graminstore-statement-/);
       const lines = res.text.trim().split('\n');
@@ -586,7 +586,7 @@ describe('transactions (e2e)', () => {
       expect(lines).toHaveLength(8);
       expect(lines[1]).toContain(',10.00,');
       expectProblem(
-        await t.http.get('/api/v1/transactions/export.csv?from=2026-02-01&to=2026-01-01').set(m.auth),
+        await t.http.get('/api/v2/transactions/export.csv?from=2026-02-01&to=2026-01-01').set(m.auth),
         422,
       );
     });
@@ -598,19 +598,19 @@ describe('transactions (e2e)', () => {
       const admin = badTokens.signed(1, 'admin');
       expectProblem(
         await t.http
-          .post('/api/v1/transactions/create')
+          .post('/api/v2/transactions/create')
           .set('Authorization', `Bearer ${admin}`)
           .send({ amount: 5, type: 'paid', is_guest_transaction: true }),
         403,
       );
-      expectProblem(await t.http.post('/api/v1/transactions/create').send({ amount: 5, type: 'paid' }), 401);
-      expectProblem(await t.http.get('/api/v1/transactions/analytics').set(customer.auth), 403);
-      expectProblem(await t.http.get('/api/v1/transactions/guest-users').set(customer.auth), 403);
-      expectProblem(await t.http.post('/api/v1/transactions/guest-user').set(customer.auth), 403);
-      expectProblem(await t.http.get('/api/v1/transactions/export.csv').set(customer.auth), 403);
+      expectProblem(await t.http.post('/api/v2/transactions/create').send({ amount: 5, type: 'paid' }), 401);
+      expectProblem(await t.http.get('/api/v2/transactions/analytics').set(customer.auth), 403);
+      expectProblem(await t.http.get('/api/v2/transactions/guest-users').set(customer.auth), 403);
+      expectProblem(await t.http.post('/api/v2/transactions/guest-user').set(customer.auth), 403);
+      expectProblem(await t.http.get('/api/v2/transactions/export.csv').set(customer.auth), 403);
       expectProblem(
         await t.http
-          .get('/api/v1/transactions/history')
+          .get('/api/v2/transactions/history')
           .set('Authorization', `Bearer ${badTokens.expired(merchant.id)}`),
         401,
       );
@@ -621,7 +621,7 @@ describe('transactions (e2e)', () => {
     it('provisions one table per merchant under 12 parallel registrations', async () => {
       const { merchantBody } = await import('../support/factories.js');
       const results = await Promise.all(
-        Array.from({ length: 12 }, () => t.http.post('/api/v1/auth/register/merchant').send(merchantBody())),
+        Array.from({ length: 12 }, () => t.http.post('/api/v2/auth/register/merchant').send(merchantBody())),
       );
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
       const names = results.map((r) => `transaction_${r.body.user_id}`);
@@ -634,7 +634,7 @@ describe('transactions (e2e)', () => {
       // Each one takes sales right away.
       const first = results[0].body;
       await t.http
-        .post('/api/v1/transactions/create')
+        .post('/api/v2/transactions/create')
         .set('Authorization', `Bearer ${first.access_token}`)
         .send({ amount: 1, type: 'paid', is_guest_transaction: true })
         .expect(201);

@@ -57,7 +57,7 @@ async function register(
   role: 'merchant' | 'user',
   body: Record<string, unknown>,
 ): Promise<Account> {
-  const res = await t.http.post(`/api/v1/auth/register/${role}`).send(body);
+  const res = await t.http.post(`/api/v2/auth/register/${role}`).send(body);
   if (res.status !== 201)
     throw new Error(`register ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return {

@@ -124,7 +124,7 @@ export interface SaleBody {
 
 /** Records a sale through REST as the merchant; returns the 201 body and when it arrived. */
 export async function createSale(t: Pick<TestApp, 'http'>, merchant: Account, body: SaleBody) {
-  const res = await t.http.post('/api/v1/transactions/create').set(merchant.auth).send(body);
+  const res = await t.http.post('/api/v2/transactions/create').set(merchant.auth).send(body);
   const receivedAt = performance.now();
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { body: res.body as Record<string, unknown> & { id: number; seq: number }, receivedAt };

@@ -12,7 +12,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Unprocessable Content' }) title: string;
   @ApiProperty({ example: 422 }) status: number;
   @ApiProperty({ example: 'Invalid request: amount must be a positive amount in rupees.' }) detail: string;
-  @ApiProperty({ example: '/api/v1/transactions/create' }) instance: string;
+  @ApiProperty({ example: '/api/v2/transactions/create' }) instance: string;
   @ApiProperty({ example: 'validation-error' }) code: string;
   @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
 }

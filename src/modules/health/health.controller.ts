@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
@@ -7,7 +7,7 @@ import { MetricsService } from './metrics.service.js';
 
 @ApiTags('health')
 @Public()
-@Controller()
+@Controller({ version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(
     private readonly health: HealthService,

@@ -17,7 +17,7 @@ export class HealthService {
       version: VERSION,
       docs: '/docs',
       admin: '/admin',
-      api: '/api/v1',
+      api: '/api/v2',
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
   }

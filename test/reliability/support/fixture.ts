@@ -46,7 +46,7 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     registerMerchant(t),
     registerUser(t),
   ]);
-  const login = await t.http.post('/api/v1/auth/login/admin').send(ADMIN);
+  const login = await t.http.post('/api/v2/auth/login/admin').send(ADMIN);
   if (login.status !== 200)
     throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
   const marker = `only-for-merchant-${merchant.id}-${Date.now().toString(36)}`;
@@ -69,7 +69,7 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     type: 'pay_later',
     description: marker,
   });
-  const guest = await t.http.post('/api/v1/transactions/guest-user').set(merchant.auth).send({});
+  const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
   return {
     merchant,

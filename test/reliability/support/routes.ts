@@ -40,41 +40,41 @@ export const ROUTES: Record<string, RouteEntry> = {
   'GET /health/live': { public: 200, call: none },
   'GET /health/ready': { public: 200, call: none },
 
-  'POST /api/v1/auth/register/merchant': { public: 201, call: () => ({ body: merchantBody() }) },
-  'POST /api/v1/auth/register/user': { public: 201, call: () => ({ body: userBody() }) },
-  'POST /api/v1/auth/login/merchant': {
+  'POST /api/v2/auth/register/merchant': { public: 201, call: () => ({ body: merchantBody() }) },
+  'POST /api/v2/auth/register/user': { public: 201, call: () => ({ body: userBody() }) },
+  'POST /api/v2/auth/login/merchant': {
     public: 200,
     call: (f) => ({ body: { email: f.merchant.email, password: f.merchant.password } }),
   },
-  'POST /api/v1/auth/login/user': {
+  'POST /api/v2/auth/login/user': {
     public: 200,
     call: (f) => ({ body: { email: f.user.email, password: f.user.password } }),
   },
-  'POST /api/v1/auth/login/admin': {
+  'POST /api/v2/auth/login/admin': {
     public: 200,
     call: (f) => ({ body: { email: f.admin.email, password: f.admin.password } }),
   },
-  'POST /api/v1/auth/refresh': {
+  'POST /api/v2/auth/refresh': {
     public: 200,
     call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
     fuzzBase: unknownRefresh,
   },
-  'POST /api/v1/auth/logout': {
+  'POST /api/v2/auth/logout': {
     public: 204,
     call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
     fuzzBase: unknownRefresh,
   },
-  'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
-  'GET /api/v1/auth/profile/user': { allow: USER, call: none },
+  'GET /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v2/auth/profile/user': { allow: USER, call: none },
 
-  'GET /api/v1/users/lookup': { allow: MERCHANTS, call: (f) => ({ query: { phone: f.user.phone } }) },
+  'GET /api/v2/users/lookup': { allow: MERCHANTS, call: (f) => ({ query: { phone: f.user.phone } }) },
 
-  'POST /api/v1/transactions/guest-user': {
+  'POST /api/v2/transactions/guest-user': {
     allow: { merchant: 201, otherMerchant: 201 },
     call: () => ({ body: {} }),
   },
-  'GET /api/v1/transactions/guest-users': { allow: MERCHANTS, call: () => ({ query: { limit: '20' } }) },
-  'POST /api/v1/transactions/create': {
+  'GET /api/v2/transactions/guest-users': { allow: MERCHANTS, call: () => ({ query: { limit: '20' } }) },
+  'POST /api/v2/transactions/create': {
     allow: { merchant: 201, otherMerchant: 201 },
     call: (f) => ({
       body: {
@@ -87,12 +87,12 @@ export const ROUTES: Record<string, RouteEntry> = {
       },
     }),
   },
-  'GET /api/v1/transactions/history': {
+  'GET /api/v2/transactions/history': {
     allow: { merchant: 200, otherMerchant: 200, user: 200 },
     call: () => ({ query: { limit: '20', type: 'pay_later' } }),
   },
-  'GET /api/v1/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
-  'GET /api/v1/transactions/export.csv': {
+  'GET /api/v2/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v2/transactions/export.csv': {
     allow: MERCHANTS,
     call: () => ({
       query: {
@@ -101,28 +101,28 @@ export const ROUTES: Record<string, RouteEntry> = {
       },
     }),
   },
-  'GET /api/v1/transactions/{id}': {
+  'GET /api/v2/transactions/{id}': {
     // Only the merchant who recorded it and the customer who bought it; anyone else must not learn it exists.
     allow: { merchant: 200, user: 200, otherMerchant: 404 },
     call: (f) => ({ params: { id: f.saleId } }),
   },
-  'POST /api/v1/transactions/{id}/settle': {
+  'POST /api/v2/transactions/{id}/settle': {
     allow: { merchant: 200, otherMerchant: 404 },
     call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),
   },
 
-  'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
-  'GET /api/v1/dashboard/merchant/top-customers': {
+  'GET /api/v2/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v2/dashboard/merchant/top-customers': {
     allow: MERCHANTS,
     call: () => ({ query: { limit: '5', days: '30' } }),
   },
-  'GET /api/v1/dashboard/user': { allow: USER, call: () => ({ query: { tz: 'Asia/Kolkata' } }) },
-  'GET /api/v1/dashboard/user/expenses': {
+  'GET /api/v2/dashboard/user': { allow: USER, call: () => ({ query: { tz: 'Asia/Kolkata' } }) },
+  'GET /api/v2/dashboard/user/expenses': {
     allow: USER,
     call: () => ({ query: { tz: 'Asia/Kolkata', period: 'week', count: '2' } }),
   },
-  'GET /api/v1/dashboard/user/merchants': { allow: USER, call: none },
-  'GET /api/v1/dashboard/user/bills': {
+  'GET /api/v2/dashboard/user/merchants': { allow: USER, call: none },
+  'GET /api/v2/dashboard/user/bills': {
     allow: USER,
     call: () => ({ query: { status: 'due', limit: '10' } }),
   },

@@ -165,7 +165,7 @@ export async function verifyReportedBalances(
     const owed = mine.reduce((sum, s) => sum + s.amountPaise - expectedPaid(s), 0);
     const collected = mine.reduce((sum, s) => sum + expectedPaid(s), 0);
     const bills = mine.filter((s) => expectedPaid(s) < s.amountPaise).length;
-    const analytics = await client.get('/api/v1/transactions/analytics?days=2', { headers: m.auth });
+    const analytics = await client.get('/api/v2/transactions/analytics?days=2', { headers: m.auth });
     const a = analytics.body as Record<string, number>;
     if (
       analytics.status !== 200 ||
@@ -177,7 +177,7 @@ export async function verifyReportedBalances(
         `merchant ${m.id} analytics ${analytics.status}: pending ${a?.total_pending_paise} (ledger ${owed}), ` +
           `collected ${a?.total_sales_paise} (${collected}), count ${a?.total_transactions} (${mine.length})`,
       );
-    const dash = await client.get('/api/v1/dashboard/merchant', { headers: m.auth });
+    const dash = await client.get('/api/v2/dashboard/merchant', { headers: m.auth });
     const o = (dash.body as { outstanding?: { amount_paise: number; bills: number } })?.outstanding;
     if (dash.status !== 200 || o?.amount_paise !== owed || o?.bills !== bills)
       out.push(
@@ -188,7 +188,7 @@ export async function verifyReportedBalances(
     const mine = sales.filter((s) => s.userId === u.id);
     const owed = mine.reduce((sum, s) => sum + s.amountPaise - expectedPaid(s), 0);
     const spent = mine.reduce((sum, s) => sum + expectedPaid(s), 0);
-    const dash = await client.get('/api/v1/dashboard/user', { headers: u.auth });
+    const dash = await client.get('/api/v2/dashboard/user', { headers: u.auth });
     const d = dash.body as Record<string, number>;
     if (dash.status !== 200 || d.total_pending_paise !== owed || d.total_spent_paise !== spent)
       out.push(

@@ -17,7 +17,7 @@ export interface World {
 export async function createWorld(client: Client, merchants: number, users: number): Promise<World> {
   const register = async (role: 'merchant' | 'user'): Promise<Party> => {
     const body = role === 'merchant' ? merchantBody() : userBody();
-    const reply = await client.post(`/api/v1/auth/register/${role}`, { body });
+    const reply = await client.post(`/api/v2/auth/register/${role}`, { body });
     if (reply.status !== 201)
       throw new Error(`register ${role}: ${reply.status} ${reply.text.slice(0, 300)}`);
     const b = reply.body as { user_id: number; access_token: string };
@@ -293,11 +293,11 @@ export async function runLoad(options: LoadOptions): Promise<void> {
 
   async function create(op: string, merchant: Party, body: SaleBody, key?: string): Promise<void> {
     const headers = { ...merchant.auth, ...(key ? { 'Idempotency-Key': key } : {}) };
-    const reply = await client.post('/api/v1/transactions/create', { headers, body });
+    const reply = await client.post('/api/v2/transactions/create', { headers, body });
     if (expect(op, reply, [201])) ledger.ackSale(merchant, body, reply, key);
     else if (inconclusive(reply)) {
       if (key || body.client_id)
-        ledger.unknown.push({ kind: 'create', merchant, path: '/api/v1/transactions/create', body, key });
+        ledger.unknown.push({ kind: 'create', merchant, path: '/api/v2/transactions/create', body, key });
       else ledger.violation(`${op}: an unkeyed write was left without an answer`);
     }
     if (reply.status === 201 && key && !reply.headers['idempotent-replayed'])
@@ -327,7 +327,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       );
     } else if (r < 0.39) {
       // A guest created first, then bound to a sale.
-      const reply = await client.post('/api/v1/transactions/guest-user', {
+      const reply = await client.post('/api/v2/transactions/guest-user', {
         headers: merchant.auth,
         body: {},
       });
@@ -352,7 +352,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       const earlier = pick(ledger.keyedCreates);
       if (retrying.has(earlier.key)) return;
       retrying.add(earlier.key);
-      const reply = await client.post('/api/v1/transactions/create', {
+      const reply = await client.post('/api/v2/transactions/create', {
         headers: { ...earlier.merchant.auth, 'Idempotency-Key': earlier.key },
         body: earlier.body,
       });
@@ -370,7 +370,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       const body = { ...saleBody(merchant), user_id: user.id };
       const headers = { ...merchant.auth, 'Idempotency-Key': key };
       const replies = await Promise.all(
-        [1, 2].map(() => client.post('/api/v1/transactions/create', { headers, body })),
+        [1, 2].map(() => client.post('/api/v2/transactions/create', { headers, body })),
       );
       const ok = replies.filter((x) => expect('race (same key twice)', x, [201, 409]) && x.status === 201);
       if (!ok.length)
@@ -399,7 +399,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       }
     } else if (r < 0.96) {
       const asUser = chance(0.4);
-      const reply = await client.get('/api/v1/transactions/history?limit=20', {
+      const reply = await client.get('/api/v2/transactions/history?limit=20', {
         headers: asUser ? user.auth : merchant.auth,
       });
       if (expect(asUser ? 'history (customer)' : 'history (merchant)', reply, [200])) {
@@ -412,7 +412,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       }
     } else {
       const asUser = chance(0.5);
-      const reply = await client.get(asUser ? '/api/v1/dashboard/user' : '/api/v1/dashboard/merchant', {
+      const reply = await client.get(asUser ? '/api/v2/dashboard/user' : '/api/v2/dashboard/merchant', {
         headers: asUser ? user.auth : merchant.auth,
       });
       expect(asUser ? 'dashboard (customer)' : 'dashboard (merchant)', reply, [200]);
@@ -427,7 +427,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
     const body: Record<string, unknown> = { payment_method: pick(METHODS) };
     if (!whole) body.amount = rupees(paise);
     const key = keyed ? randomUUID() : undefined;
-    const path = `/api/v1/transactions/${bill.sale.id}/settle`;
+    const path = `/api/v2/transactions/${bill.sale.id}/settle`;
     ledger.reserve(bill.sale.id, paise);
     const reply = await client.post(path, {
       headers: { ...merchant.auth, ...(key ? { 'Idempotency-Key': key } : {}) },
