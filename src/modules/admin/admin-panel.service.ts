@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Application, NextFunction, Request, Response } from 'express';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { AdminPanel } from './admin-panel.js';
 import { AdminService } from './admin.service.js';
@@ -11,6 +14,31 @@ export const ADMIN_ROOT = '/admin';
 export const ADMIN_JS_TMP_DIR = 'adminjs-tmp';
 
 type Layer = { name: string; handle: unknown };
+
+/** Imports the panel's module (AdminJS, its bundler and their native parts). */
+export type AdminPanelLoader = () => Promise<typeof import('./admin-panel.js')>;
+export const ADMIN_PANEL_LOADER = Symbol('ADMIN_PANEL_LOADER');
+
+/**
+ * The production loader. The bundler's native parts (rollup's platform binary) are required
+ * synchronously first: a missing binary is then one catchable error, and Node never sees a
+ * rejected module evaluation that nobody awaits.
+ */
+export const loadAdminPanelModule: AdminPanelLoader = async () => {
+  createRequire(import.meta.url)('rollup');
+  return import('./admin-panel.js');
+};
+
+export class AdminPanelUnavailable extends DomainError {
+  constructor() {
+    super(
+      503,
+      'admin-panel-unavailable',
+      'Service Unavailable',
+      'The admin panel is not available; the API is unaffected. See the server log.',
+    );
+  }
+}
 
 /**
  * Nest adds its JSON and urlencoded body parsers before modules initialise, but AdminJS reads its
@@ -40,6 +68,7 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
     private readonly admin: AdminService,
+    @Inject(ADMIN_PANEL_LOADER) private readonly loadModule: AdminPanelLoader,
   ) {}
 
   onModuleInit(): void {
@@ -52,7 +81,9 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
         .then(
           (panel) => panel.router(req, res, next),
           () => {
-            res.status(503).type('text/plain').send('The admin panel is not available; see the server log.');
+            const problem = toProblem(new AdminPanelUnavailable(), req.originalUrl.split('?')[0]);
+            res.status(503).setHeader('Retry-After', '60');
+            res.type('application/problem+json').send(JSON.stringify(problem));
           },
         )
         .catch(next);
@@ -82,7 +113,7 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
     process.env.ADMIN_JS_TMP_DIR = resolve(ADMIN_JS_TMP_DIR);
     process.env.ADMIN_JS_SKIP_BUNDLE = 'true';
     try {
-      const { buildAdminPanel } = await import('./admin-panel.js');
+      const { buildAdminPanel } = await this.loadModule();
       const imported = performance.now();
       const panel = await buildAdminPanel(this.admin, this.config);
       this.logger.log({
@@ -92,7 +123,11 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
       });
       return panel;
     } catch (err) {
-      this.logger.error({ msg: 'the admin panel failed to start', err });
+      this.logger.error({
+        msg: 'the admin panel could not be loaded: /admin answers 503, the API keeps serving',
+        hint: 'reinstall the dependencies (npm ci) so the bundler finds its platform binaries',
+        err,
+      });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
-import { AdminPanelService } from './admin-panel.service.js';
+import { ADMIN_PANEL_LOADER, AdminPanelService, loadAdminPanelModule } from './admin-panel.service.js';
 import { AdminRepository } from './admin.repository.js';
 import { AdminService } from './admin.service.js';
 
@@ -11,6 +11,11 @@ import { AdminService } from './admin.service.js';
  */
 @Module({
   imports: [AuthModule, MerchantsModule],
-  providers: [AdminRepository, AdminService, AdminPanelService],
+  providers: [
+    AdminRepository,
+    AdminService,
+    AdminPanelService,
+    { provide: ADMIN_PANEL_LOADER, useValue: loadAdminPanelModule },
+  ],
 })
 export class AdminModule {}
