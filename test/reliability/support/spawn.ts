@@ -26,6 +26,8 @@ export interface SpawnOptions {
   databaseUrl?: string;
   port?: number;
   env?: Record<string, string>;
+  /** Node options before the script, e.g. `--import` of a loader hook. */
+  nodeArgs?: string[];
 }
 
 /** Starts the built server (`node dist/src/main.js`) as its own process and waits until it answers. */
@@ -40,7 +42,11 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
     LOG_LEVEL: 'error',
     ...options.env,
   });
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(line.slice(0, 2000));
