@@ -1,11 +1,12 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from 'redis';
+// The client library is imported only when REDIS_URL is set: a single instance starts without it.
+import type { createClient as CreateClient } from 'redis';
 import { AppConfig } from '../../config/app-config.js';
 
 /** Attempts at boot before giving up (about 10 s); once connected, the client retries for ever. */
 const BOOT_ATTEMPTS = 8;
 
-const newClient = (url: string, booted: () => boolean) =>
+const newClient = (createClient: typeof CreateClient, url: string, booted: () => boolean) =>
   createClient({
     url,
     socket: {
@@ -39,7 +40,8 @@ export class RealtimeRedis implements OnApplicationShutdown {
   static async connect(config: AppConfig): Promise<RealtimeRedis> {
     if (!config.redisUrl) return new RealtimeRedis(null);
     let booted = false;
-    const client = newClient(config.redisUrl, () => booted);
+    const { createClient } = await import('redis');
+    const client = newClient(createClient, config.redisUrl, () => booted);
     // Without a listener an 'error' event would crash the process; the client reconnects by itself.
     client.on('error', (err: Error) => RealtimeRedis.logger.warn({ msg: 'Redis error', err: err.message }));
     // Fail the boot rather than run an instance that silently misses the other instances' events.
