@@ -1,24 +1,33 @@
 import { Transform } from 'class-transformer';
 import { Matches } from 'class-validator';
+// The core build with the metadata as a JS module (the default entry imports it as JSON).
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
+
+/** Numbers written without a country code are Indian. */
+export const DEFAULT_PHONE_REGION = 'IN';
+/** What a normalised number looks like: E.164. */
+export const E164 = /^\+[1-9]\d{7,14}$/;
 
 /**
- * Normalises an Indian or international phone number to `+<digits>`: a bare 10-digit Indian mobile
- * number gets +91, and spaces, dashes and brackets are dropped. Anything else is left for validation.
+ * The one phone normaliser (registration, lookups, the admin panel, the phone migration): any way of
+ * writing a number — `00919876543210`, `098765 43210`, `+91 98765-43210`, `9876543210` — becomes its
+ * E.164 form `+919876543210`, so that it is one number for lookups and duplicates. Input that is not a
+ * possible phone number is returned compacted, for validation to reject.
  */
 export function normalizePhone(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const compact = value.replace(/[\s\-().]/g, '');
-  if (/^[6-9]\d{9}$/.test(compact)) return `+91${compact}`;
-  if (/^0[6-9]\d{9}$/.test(compact)) return `+91${compact.slice(1)}`;
-  if (/^91[6-9]\d{9}$/.test(compact)) return `+${compact}`;
-  return compact;
+  if (!/^\+?\d+$/.test(compact)) return compact;
+  const parsed = parsePhoneNumberFromString(compact, DEFAULT_PHONE_REGION, metadata);
+  return parsed?.isPossible() ? parsed.number : compact;
 }
 
-/** A phone number, normalised to `+<8 to 15 digits>`. */
+/** A phone number, normalised to E.164 (`+<country code><number>`). */
 export function IsPhone(): PropertyDecorator {
   return (target: object, key: string | symbol) => {
     Transform(({ value }) => normalizePhone(value))(target, key);
-    Matches(/^\+?\d{8,15}$/, { message: 'must be a phone number such as +919876543210' })(target, key);
+    Matches(E164, { message: 'must be a phone number such as +919876543210' })(target, key);
   };
 }
 

@@ -1,5 +1,5 @@
 import { isEmail } from 'class-validator';
-import { normalizePhone } from '../../common/http/phone.js';
+import { E164, normalizePhone } from '../../common/http/phone.js';
 import { isTimeZone } from '../../common/time/time-zone.js';
 
 /**
@@ -82,7 +82,7 @@ const email: Normalizer = (raw) => {
 
 const phone: Normalizer = (raw) => {
   const value = normalizePhone(raw.trim());
-  if (typeof value !== 'string' || !/^\+?\d{8,15}$/.test(value))
+  if (typeof value !== 'string' || !E164.test(value))
     throw new FieldRejected('must be a phone number such as +919876543210');
   return value;
 };
