@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '*.config.js', 'adminjs-tmp/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '*.config.js',
+      'adminjs-tmp/**',
+      'test/openapi/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,16 +1,14 @@
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { createValidationPipe } from './common/errors/validation.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
-import { ProblemDto } from './common/http/api-problems.js';
 import { AppConfig } from './config/app-config.js';
 import { MetricsService } from './modules/health/metrics.service.js';
-import { VERSION } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
+import { serveOpenApiDocuments } from './openapi.js';
 
 export const API_PREFIX = 'api';
 /** Controllers without a version of their own serve our API, /api/v2; /api/v1 is the original's contract. */
@@ -70,23 +68,5 @@ export function configureApp(app: NestExpressApplication): void {
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('GraminStore API')
-      .setDescription(
-        'Backend of the GraminStore PWA: merchants record sales (paid now or pay later, for registered ' +
-          'customers or walk-in guests), customers follow their spending and bills. Amounts are rupees in ' +
-          'requests and both rupees (`amount`) and integer paise (`amount_paise`) in responses; instants ' +
-          'are ISO 8601 UTC. Errors are `application/problem+json` (RFC 9457).',
-      )
-      .setVersion(VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-    { extraModels: [ProblemDto] },
-  );
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
-  });
+  serveOpenApiDocuments(app);
 }

@@ -1,7 +1,7 @@
 import { createTestApp, type TestApp } from '../support/app.js';
 import { responseViolations } from './support/checks.js';
 import { authHeader, CALLERS, createFixture, type Fixture } from './support/fixture.js';
-import { fillPath, operationsOf, type OpenApiDocument, type Operation } from './support/openapi.js';
+import { allDocumented, fillPath, operationsOf, type Operation } from './support/openapi.js';
 import { expectedStatus, ROUTES } from './support/routes.js';
 
 describe('authorization matrix: every documented route × every kind of caller', () => {
@@ -12,8 +12,7 @@ describe('authorization matrix: every documented route × every kind of caller',
   beforeAll(async () => {
     t = await createTestApp();
     f = await createFixture(t);
-    const doc = await t.http.get('/docs-json').expect(200);
-    operations = operationsOf(doc.body as OpenApiDocument);
+    operations = operationsOf(await allDocumented((path) => t.http.get(path).expect(200)));
   });
   afterAll(() => t.close());
 

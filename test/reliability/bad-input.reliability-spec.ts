@@ -12,7 +12,13 @@ import {
   queryString,
   type Payload,
 } from './support/fuzz.js';
-import { fillPath, operationsOf, type OpenApiDocument, type Operation } from './support/openapi.js';
+import {
+  allDocumented,
+  fillPath,
+  operationsOf,
+  type OpenApiDocument,
+  type Operation,
+} from './support/openapi.js';
 import { fuzzRole, ROUTES, type RouteCall } from './support/routes.js';
 
 /** Cases per route and kind of input (RELIABILITY_FUZZ_RUNS), and a fixed seed to replay a failure. */
@@ -40,7 +46,7 @@ describe('bad input: property-based fuzzing of every body, query and path parame
   beforeAll(async () => {
     t = await createTestApp({ listen: true });
     f = await createFixture(t);
-    doc = (await t.http.get('/docs-json').expect(200)).body as OpenApiDocument;
+    doc = await allDocumented((path) => t.http.get(path).expect(200));
     operations = operationsOf(doc).filter((o) => ROUTES[o.key]);
     tables = await listTables(t.db);
     current = await snapshot(t.db, tables);

@@ -92,3 +92,19 @@ export function fillPath(template: string, params: Record<string, string | numbe
     return encodeURIComponent(String(params[name]));
   });
 }
+
+/**
+ * Every documented route: the v2 document (/docs-json) and the v1 compatibility document
+ * (/docs/v1-json) together, with both documents' schemas.
+ */
+export async function allDocumented(
+  get: (path: string) => PromiseLike<{ body: unknown }>,
+): Promise<OpenApiDocument> {
+  const v2 = (await get('/docs-json')).body as OpenApiDocument;
+  const v1 = (await get('/docs/v1-json')).body as OpenApiDocument;
+  return {
+    ...v2,
+    paths: { ...v2.paths, ...v1.paths },
+    components: { ...v2.components, schemas: { ...v1.components?.schemas, ...v2.components?.schemas } },
+  };
+}

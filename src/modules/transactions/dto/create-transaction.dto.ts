@@ -24,7 +24,12 @@ export const normalizeMethod = ({ value }: { value: unknown }) =>
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateTransactionDto {
-  @ApiPropertyOptional({ example: 1, description: 'The registered customer; omit for a guest sale.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    example: 1,
+    description: 'The registered customer; omit for a guest sale.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -42,7 +47,7 @@ export class CreateTransactionDto {
   @IsIn(TRANSACTION_TYPES, { message: 'must be paid or pay_later (payed and pending are accepted)' })
   type: TransactionType;
 
-  @ApiPropertyOptional({ example: 'Coffee and pastry', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Coffee and pastry', nullable: true })
   @IsOptional()
   @Transform(trimmed)
   @IsString()
@@ -55,19 +60,26 @@ export class CreateTransactionDto {
   @IsIn(PAYMENT_METHODS, { message: `must be one of ${PAYMENT_METHODS.join(', ')}` })
   payment_method?: PaymentMethod | null;
 
-  @ApiPropertyOptional({ example: 'UPI-4815162342', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'UPI-4815162342', nullable: true })
   @IsOptional()
   @Transform(trimmed)
   @IsString()
   @MaxLength(100)
   reference_number?: string | null;
 
-  @ApiPropertyOptional({ example: false, description: 'A walk-in buyer: a guest is created with the sale.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    example: false,
+    description: 'A walk-in buyer: a guest is created with the sale.',
+  })
   @IsOptional()
   @IsBoolean()
   is_guest_transaction?: boolean | null;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
     description: 'An unused guest from POST /transactions/guest-user to bind to this sale.',
   })
   @IsOptional()
@@ -76,6 +88,9 @@ export class CreateTransactionDto {
   guest_user_id?: number | null;
 
   @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
     example: '2026-11-24T04:30:00Z',
     description: 'When the sale happened, for sales recorded offline; at most 5 minutes in the future.',
   })
@@ -84,6 +99,8 @@ export class CreateTransactionDto {
   occurred_at?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     format: 'uuid',
     description: "An offline client's id for the sale: sending it again returns the existing transaction.",
   })

@@ -7,6 +7,7 @@ import { PAYMENT_METHODS, type PaymentMethod } from './transaction-response.dto.
 
 export class SettleTransactionDto {
   @ApiPropertyOptional({
+    type: Number,
     example: 60,
     description: 'Rupees; omitted or null = everything still owed.',
     nullable: true,
