@@ -1,5 +1,5 @@
 import { Controller, Get, Post, VersioningType } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { ApiProblems } from './common/http/api-problems.js';
 import { buildOpenApiDocuments } from './openapi.js';
@@ -22,6 +22,7 @@ class OrdersV1Controller {
 @Controller('transactions')
 class TransactionsController {
   @Post('create')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiOkResponse({ type: SaleDto })
   @ApiProblems(422)
   create() {

@@ -183,16 +183,18 @@ function fixResponses(path: string, op: Operation): void {
       };
     }
   }
-  if (op.operationId === 'createTransaction' || op.operationId?.startsWith('createTransactionV'))
-    for (const [status, response] of Object.entries(op.responses))
-      if (Number(status) < 300) response.headers!['Idempotent-Replayed'] = headerRef('Idempotent-Replayed');
-  if (op.operationId?.startsWith('listTransactions'))
-    for (const [status, response] of Object.entries(op.responses))
-      if (Number(status) < 300)
-        Object.assign(response.headers!, {
-          'X-Next-Cursor': headerRef('X-Next-Cursor'),
-          Link: headerRef('Link'),
-        });
+  // Routes that take an Idempotency-Key say when they replay; routes that page by cursor send the next one.
+  const params = new Set((op.parameters ?? []).map((p) => p.name.toLowerCase()));
+  for (const [status, response] of Object.entries(op.responses)) {
+    if (Number(status) >= 300) continue;
+    if (params.has('idempotency-key'))
+      response.headers!['Idempotent-Replayed'] = headerRef('Idempotent-Replayed');
+    if (params.has('cursor'))
+      Object.assign(response.headers!, {
+        'X-Next-Cursor': headerRef('X-Next-Cursor'),
+        Link: headerRef('Link'),
+      });
+  }
 }
 
 function refineDocument(document: OpenAPIObject): OpenAPIObject {
