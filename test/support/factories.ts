@@ -75,3 +75,11 @@ export const registerMerchant = (t: TestApp, overrides: Record<string, unknown> 
   register(t, 'merchant', merchantBody(overrides));
 export const registerUser = (t: TestApp, overrides: Record<string, unknown> = {}) =>
   register(t, 'user', userBody(overrides));
+
+/** The customer confirms the shop (as `POST /me/shops/{id}/accept` does), straight in the database. */
+export async function acceptShop(t: Pick<TestApp, 'db'>, userId: number, merchantId: number): Promise<void> {
+  await t.db.query(
+    `UPDATE customer_merchants SET relation = 'accepted' WHERE user_id = $1 AND merchant_id = $2`,
+    [userId, merchantId],
+  );
+}

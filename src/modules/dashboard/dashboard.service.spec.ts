@@ -176,6 +176,7 @@ describe('DashboardService', () => {
         open_bills: 1,
         last_transaction_id: '7',
         last_transaction_at: new Date('2025-06-10T00:00:00Z'),
+        relation: 'accepted',
       },
       {
         merchant_id: 2,
@@ -189,6 +190,7 @@ describe('DashboardService', () => {
         open_bills: 0,
         last_transaction_id: '3',
         last_transaction_at: new Date('2025-01-01T00:00:00Z'), // long ago: its partition is not read
+        relation: 'accepted',
       },
     ];
 

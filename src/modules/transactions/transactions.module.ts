@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsController } from './transactions.controller.js';
@@ -7,7 +8,7 @@ import { IdempotencyRepository, TransactionsRepository } from './transactions.re
 import { TransactionsService } from './transactions.service.js';
 
 @Module({
-  imports: [MerchantsModule],
+  imports: [MerchantsModule, UsersModule],
   controllers: [TransactionsController],
   providers: [
     TransactionsService,

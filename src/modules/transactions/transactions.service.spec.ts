@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { MetricsService } from '../health/metrics.service.js';
+import { CustomerShopsRepository } from '../users/customer-shops.repository.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { normalizeType } from './dto/create-transaction.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
@@ -50,6 +51,7 @@ describe('TransactionsService.create', () => {
         TransactionsService,
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
+        { provide: CustomerShopsRepository, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {

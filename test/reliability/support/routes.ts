@@ -126,6 +126,20 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: USER,
     call: () => ({ query: { status: 'due', limit: '10' } }),
   },
+
+  'GET /api/v2/me/shops': { allow: USER, call: none },
+  'POST /api/v2/me/shops/{merchant_id}/accept': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'POST /api/v2/me/shops/{merchant_id}/block': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.shopToBlock } }),
+  },
+  'POST /api/v2/me/shops/{merchant_id}/unblock': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.shopToBlock } }),
+  },
 };
 
 /** The role the fuzzer calls a route as: the first one allowed a success. */
