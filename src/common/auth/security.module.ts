@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../../config/app-config.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { AccessTokenService } from './access-token.js';
 import { accessTokenKey } from './access-token-key.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
@@ -10,7 +11,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
-/** Token verification, password hashing and the global guards (authentication, then role). */
+/** Token verification, password hashing, the rate limiter and the global guards (authentication, then role). */
 @Global()
 @Module({
   imports: [
@@ -23,11 +24,12 @@ import { VerifiedTokens } from './verified-tokens.js';
   providers: [
     AccessTokenService,
     PasswordService,
+    RateLimiter,
     JwtStrategy,
     { provide: VerifiedTokens, useValue: new VerifiedTokens() },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AccessTokenService, PasswordService],
+  exports: [AccessTokenService, PasswordService, RateLimiter],
 })
 export class SecurityModule {}

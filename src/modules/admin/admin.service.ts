@@ -12,7 +12,9 @@ import { violatedUniqueConstraint } from '../../common/errors/pg-error.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
+import { normalizeEmail } from '../../common/http/email.js';
 import { AdminsRepository } from '../auth/admins.repository.js';
+import { LoginLimiter } from '../auth/login-limiter.js';
 import { adminRequestContext } from './admin-request.js';
 import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
@@ -33,18 +35,6 @@ export interface SortRequest {
   direction?: string;
 }
 
-/** Too many failed sign-ins for this account or from this address. */
-export class AdminLoginThrottled extends DomainError {
-  constructor() {
-    super(
-      429,
-      'too-many-requests',
-      'Too Many Requests',
-      'Too many failed sign-ins. Please wait and try again.',
-    );
-  }
-}
-
 /** A record the admin submitted breaks the rules of some fields: a message per field. */
 export class AdminRecordRejected extends DomainError {
   constructor(readonly fields: Record<string, string>) {
@@ -54,8 +44,6 @@ export class AdminRecordRejected extends DomainError {
   }
 }
 
-/** Failed sign-ins allowed per account and per address in a window, before sign-in is refused. */
-const LOGIN_FAILURES = { account: 10, address: 30, windowMs: 15 * 60_000 };
 const MAX_PAGE = 500;
 const PASSWORD_LENGTH = { min: 10, max: 72 };
 /** Unique indexes of the admin tables, and the field each one is about. */
@@ -87,32 +75,32 @@ function uniqueViolationField(err: unknown): string | undefined {
 @Injectable()
 export class AdminService {
   private readonly logger = new Logger('AdminAudit');
-  /** Failed sign-ins per `account:<email>` and `address:<ip>`, in fixed windows, in memory. */
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: AdminRepository,
     private readonly admins: AdminsRepository,
     private readonly passwords: PasswordService,
+    private readonly loginLimiter: LoginLimiter,
   ) {}
 
   /**
    * Checks an admin's email and password (bcrypt). Unknown accounts cost the same time as wrong
-   * passwords; inactive admins cannot sign in; after 10 failures for one account (30 from one
-   * address) in 15 minutes, sign-in is refused outright. Every outcome is audited.
+   * passwords; inactive admins cannot sign in; attempts count against the same login limits as the
+   * REST admin login (LoginLimiter), and over them sign-in is refused outright. Every outcome is
+   * audited.
    */
   async authenticate(email: unknown, password: unknown): Promise<AdminIdentity | null> {
-    const address = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-    const keys = [`account:${address}`, `address:${adminRequestContext.getStore()?.ip ?? ''}`];
-    const now = Date.now();
-    if (this.throttled(keys, now)) {
+    const address = typeof email === 'string' ? normalizeEmail(email).slice(0, 254) : '';
+    try {
+      await this.loginLimiter.check('admin', address, adminRequestContext.getStore()?.ip);
+    } catch (err) {
       await this.audit(null, {
         action: 'login',
         outcome: 'rejected',
         details: { email: address, reason: 'throttled' },
       });
-      throw new AdminLoginThrottled();
+      throw err;
     }
     const account = address ? await this.admins.findByEmailWithSecrets(address) : null;
     const ok = await this.passwords.compareOrBurn(
@@ -120,11 +108,9 @@ export class AdminService {
       account?.passwordHash,
     );
     if (!ok || !account || !account.isActive) {
-      this.recordFailure(keys, now);
       await this.audit(null, { action: 'login', outcome: 'rejected', details: { email: address } });
       return null;
     }
-    this.failures.delete(keys[0]);
     await this.admins.touchLogin(account.id);
     const identity = { id: account.id, email: account.email, name: account.name };
     await this.audit(identity, { action: 'login', outcome: 'ok' });
@@ -417,24 +403,6 @@ export class AdminService {
       }
     }
     return { values, errors };
-  }
-
-  private throttled(keys: string[], now: number): boolean {
-    return keys.some((key) => {
-      const window = this.failures.get(key);
-      const limit = key.startsWith('account:') ? LOGIN_FAILURES.account : LOGIN_FAILURES.address;
-      return window !== undefined && window.resetAt > now && window.count >= limit;
-    });
-  }
-
-  private recordFailure(keys: string[], now: number): void {
-    if (this.failures.size > 10_000)
-      for (const [key, window] of this.failures) if (window.resetAt <= now) this.failures.delete(key);
-    for (const key of keys) {
-      const window = this.failures.get(key);
-      if (window && window.resetAt > now) window.count += 1;
-      else this.failures.set(key, { count: 1, resetAt: now + LOGIN_FAILURES.windowMs });
-    }
   }
 
   private checkPassword(password: string, errors: Record<string, string>): void {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -17,7 +17,6 @@ import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, RefreshDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -47,7 +46,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/merchant')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merchant login' })
@@ -58,7 +56,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/user')
   @HttpCode(200)
   @ApiOperation({ summary: 'Customer login' })
@@ -69,7 +66,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Admin login' })

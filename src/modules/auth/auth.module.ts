@@ -4,13 +4,13 @@ import { UsersModule } from '../users/users.module.js';
 import { AdminsRepository } from './admins.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
+import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
   imports: [MerchantsModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginThrottlerGuard],
-  exports: [AdminsRepository],
+  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginLimiter],
+  exports: [AdminsRepository, LoginLimiter],
 })
 export class AuthModule {}

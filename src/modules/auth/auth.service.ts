@@ -11,9 +11,11 @@ import { MerchantsRepository } from '../merchants/merchants.repository.js';
 import { MerchantsService } from '../merchants/merchants.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { requestContext } from '../../common/logging/request-context.js';
 import { AdminsRepository } from './admins.repository.js';
 import type { LoginDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
+import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 const WRONG_CREDENTIALS = 'Incorrect email or password.';
@@ -34,6 +36,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly usersRepo: UsersRepository,
     private readonly admins: AdminsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly loginLimiter: LoginLimiter,
   ) {}
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left untouched. */
@@ -59,8 +62,10 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Checks credentials for one role. An unknown email and a wrong password get the same answer after
    * the same amount of work, so neither the message nor the timing reveals which accounts exist.
+   * Attempts are counted first, per account and per client address (see LoginLimiter).
    */
   async login(role: Role, dto: LoginDto): Promise<TokenResponseDto> {
+    await this.loginLimiter.check(role, dto.email, requestContext.getStore()?.ip);
     const account =
       role === 'merchant'
         ? await this.merchantsRepo.findByEmailWithSecrets(dto.email)

@@ -7,10 +7,10 @@ import { AccessTokenService } from '../../common/auth/access-token.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { roomOf, type TransactionEnvelope } from './dto/realtime-event.dto.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 /** The seed's path; the token is its last segment (the seed's clients cannot send headers). */
 export const LEGACY_PATH = '/api/v1/ws/transaction-history';
@@ -158,10 +158,8 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
       if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(message));
     };
     const fail = (err: unknown) => send({ type: 'error', ...errorReply(err, LEGACY_PATH, this.logger) });
-    if (!client.bucket.take())
-      return fail(
-        new DomainError(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.'),
-      );
+    const waitMs = client.bucket.tryTake();
+    if (waitMs > 0) return fail(tooManyMessages(waitMs));
     if (isBinary) return fail(new MalformedMessageError('Messages must be JSON text.'));
     const text = Buffer.isBuffer(data)
       ? data.toString('utf8')

@@ -20,11 +20,11 @@ import {
   type TransactionsPageReply,
 } from './dto/realtime-event.dto.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
 import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 export const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
@@ -38,12 +38,6 @@ interface SocketData {
 }
 type RealtimeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 type Reply = TransactionsPageReply | ErrorReply;
-
-class TooManyMessagesError extends DomainError {
-  constructor() {
-    super(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.');
-  }
-}
 
 class UnknownMessageError extends DomainError {
   constructor(event: string) {
@@ -173,7 +167,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         if (typeof last === 'function') (last as (r: ErrorReply) => void)(body);
         else socket.emit('exception', body);
       };
-      if (!bucket.take()) return reply(new TooManyMessagesError());
+      const waitMs = bucket.tryTake();
+      if (waitMs > 0) return reply(tooManyMessages(waitMs));
       if (!INBOUND.has(String(packet[0]))) return reply(new UnknownMessageError(String(packet[0])));
       next();
     });
