@@ -29,6 +29,9 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
   @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(50) EXPORT_MAX_CONCURRENT?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) EXPORT_STATEMENT_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) EXPORT_STALL_TIMEOUT_MS?: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -55,6 +58,12 @@ export class AppConfig {
   readonly seedOnFirstStart!: boolean;
   readonly adminPanel!: boolean;
   readonly bcryptRounds!: number;
+  /** CSV exports running at once on this instance: the size of their own connection pool. */
+  readonly exportMaxConcurrent!: number;
+  /** PostgreSQL's own `statement_timeout` for an export's COPY. */
+  readonly exportStatementTimeoutMs!: number;
+  /** An export whose client has not read for this long is destroyed (its connection freed). */
+  readonly exportStallTimeoutMs!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -114,5 +123,8 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
     adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
     bcryptRounds: env.BCRYPT_ROUNDS ?? 10,
+    exportMaxConcurrent: env.EXPORT_MAX_CONCURRENT ?? 4,
+    exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS ?? 120_000,
+    exportStallTimeoutMs: env.EXPORT_STALL_TIMEOUT_MS ?? 30_000,
   });
 }

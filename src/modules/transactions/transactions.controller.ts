@@ -112,16 +112,27 @@ export class TransactionsController {
   @Roles('merchant')
   @ApiOperation({ summary: "The merchant's statement for a date range, as CSV (streamed)" })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV with a header row; amounts in rupees' })
-  @ApiProblems(401, 403, 422)
+  @ApiOkResponse({
+    description:
+      'CSV with a header row; amounts in rupees. At most 366 days per export and one running export per ' +
+      'merchant (429 otherwise; 503 while the server runs its maximum of exports). Text cells that a ' +
+      'spreadsheet would read as a formula start with an apostrophe.',
+  })
+  @ApiProblems(401, 403, 422, 429, 503)
   async exportCsv(
     @CurrentPrincipal() me: Principal,
     @Query() query: ExportQueryDto,
   ): Promise<StreamableFile> {
     const { stream, filename } = await this.transactions.exportCsv(me.id, query);
+    // A stream cut mid-way (a stalled reader, a timeout) drops the connection: a truncated
+    // statement must never look complete.
     return new StreamableFile(stream, {
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="${filename}"`,
+    }).setErrorHandler((_err, response) => {
+      if (response.headersSent) return response.destroy?.();
+      response.statusCode = 503;
+      response.send('The export could not be completed; please retry.');
     });
   }
 

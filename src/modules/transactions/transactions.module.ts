@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { TransactionExportRepository } from './transaction-export.repository.js';
+import { ExportPool, TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsController } from './transactions.controller.js';
 import { IdempotencyRepository, TransactionsRepository } from './transactions.repository.js';
 import { TransactionsService } from './transactions.service.js';
@@ -14,6 +14,7 @@ import { TransactionsService } from './transactions.service.js';
     TransactionsService,
     TransactionsRepository,
     TransactionExportRepository,
+    ExportPool,
     IdempotencyRepository,
     IdempotencyService,
   ],

@@ -77,6 +77,15 @@ function requireId(id: number, what: string): number {
   return id;
 }
 
+/**
+ * Text a spreadsheet must not run: a cell starting with = + - @, a tab or a carriage return (or the
+ * full-width ＝ ＋ － ＠, which some spreadsheets also read as formulas) gets a leading apostrophe,
+ * so `=HYPERLINK(...)` in a customer's name stays text in the merchant's statement.
+ */
+function csvText(column: string): string {
+  return `CASE WHEN ${column} ~ '^[=+@\t\r＝＋－＠-]' THEN '''' || ${column} ELSE ${column} END`;
+}
+
 /** Builds WHERE clauses with numbered parameters. */
 class Where {
   readonly parts: string[] = [];
@@ -328,7 +337,8 @@ export class TransactionsRepository {
              t.type, t.status, (t.amount_paise / 100.0)::numeric(14, 2) AS amount,
              (t.paid_paise / 100.0)::numeric(14, 2) AS paid, ((t.amount_paise - t.paid_paise) / 100.0)::numeric(14, 2) AS due,
              CASE WHEN t.user_id IS NOT NULL THEN 'customer' ELSE 'guest' END AS buyer,
-             t.user_id, u.name AS customer_name, t.guest_user_id, t.payment_method, t.reference_number, t.description
+             t.user_id, ${csvText('u.name')} AS customer_name, t.guest_user_id, t.payment_method,
+             ${csvText('t.reference_number')} AS reference_number, ${csvText('t.description')} AS description
         FROM ${table} t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users u ON u.id = t.user_id
        WHERE t.occurred_at >= ${fromLiteral}::timestamptz AND t.occurred_at < ${toLiteral}::timestamptz
        ORDER BY t.occurred_at, t.id

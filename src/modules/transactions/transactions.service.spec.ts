@@ -2,6 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { CustomerShopsRepository } from '../users/customer-shops.repository.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
@@ -52,6 +53,7 @@ describe('TransactionsService.create', () => {
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
         { provide: CustomerShopsRepository, useValue: {} },
+        { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {

@@ -6,10 +6,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../common/auth/role.js';
 import {
   ConflictError,
+  DomainError,
   ForbiddenError,
   NotFoundError,
+  TooManyRequestsError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
@@ -31,6 +34,9 @@ import { TransactionsRepository, type HistoryFilter, type NewSale } from './tran
 import { TransactionExportRepository } from './transaction-export.repository.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** The longest statement one export may cover (a leap year). */
+export const MAX_EXPORT_DAYS = 366;
+const EXPORT_RETRY_MS = 10_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const DEFAULT_LIMIT = 50;
 const CREATED_MESSAGE = 'Transaction created successfully';
@@ -72,6 +78,7 @@ export class TransactionsService {
     private readonly events: EventEmitter2,
     private readonly metrics: MetricsService,
     private readonly shops: CustomerShopsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
@@ -228,7 +235,27 @@ export class TransactionsService {
     const to = parseInstant(query.to) ?? new Date();
     const from = parseInstant(query.from) ?? new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw new UnprocessableError('invalid-range', '`from` must be before `to`.', 'from');
-    const stream = await this.exports.streamCsv(merchantId, from, to);
+    if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000)
+      throw new UnprocessableError(
+        'range-too-long',
+        `An export covers at most ${MAX_EXPORT_DAYS} days; ask for several shorter ranges.`,
+        'from',
+      );
+    const started = await this.exports.streamCsv(merchantId, from, to, this.config.exportStallTimeoutMs);
+    if ('refused' in started) {
+      if (started.refused === 'merchant-busy')
+        throw new TooManyRequestsError(
+          EXPORT_RETRY_MS,
+          'An export of yours is still running; wait for it to finish before starting another.',
+        );
+      throw new DomainError(
+        503,
+        'exports-busy',
+        'Service Unavailable',
+        'Too many exports are running right now; please retry shortly.',
+      );
+    }
+    const { stream } = started;
     const day = (d: Date) => d.toISOString().slice(0, 10);
     return { stream, filename: `graminstore-statement-${merchantId}-${day(from)}-to-${day(to)}.csv` };
   }
