@@ -405,6 +405,27 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       expect(events.items).toHaveLength(0);
     });
 
+    it("puts none of a restored session's missed events on the wire before its token has passed", async () => {
+      const other = await registerMerchant(t);
+      const socket = dashboard(shop.token);
+      const ready = collect(socket, 'ready');
+      await connected(socket);
+      await ready.until((r) => r.length === 1);
+      await dropConnection(socket);
+      await sale();
+      await sale();
+      // Every packet the client decodes, below the socket's own buffering of early events.
+      const wire: { type: number; nsp: string }[] = [];
+      socket.io.on('packet', (packet) => wire.push(packet as { type: number; nsp: string }));
+      socket.auth = { token: other.token };
+      socket.connect();
+      const err = await refusal(socket);
+      expect(err.data).toMatchObject({ status: 401 });
+      await sleep(300);
+      const EVENT = 2;
+      expect(wire.filter((p) => p.type === EVENT)).toEqual([]);
+    });
+
     it('does not restore a session whose token expired while away; the client resyncs over REST by seq', async () => {
       const socket = dashboard(shortLivedToken(shop, 'merchant', 2));
       const events = collect<Envelope>(socket, 'new_transaction');

@@ -60,6 +60,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly logger = new Logger('Realtime');
   private nsp?: Namespace;
   private readonly expiries = new WeakMap<RealtimeSocket, () => void>();
+  /** Missed events of restored sessions, by session id, until the socket has authenticated. */
+  private readonly heldPackets = new Map<string, unknown[][]>();
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -71,7 +73,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(nsp: Namespace): void {
     this.nsp = nsp;
-    refuseExpiredRecovery(nsp);
+    holdMissedPackets(nsp, this.heldPackets);
     boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
     nsp.use((socket: RealtimeSocket, next) => next(this.authenticate(socket)));
     if (this.redis.clustered)
@@ -81,6 +83,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
+    // Only now, with the token checked by the middleware, may a restored session have what it missed.
+    const missed = this.heldPackets.get(recoveryId(socket)) ?? [];
+    this.heldPackets.delete(recoveryId(socket));
+    for (const [event, ...args] of missed) socket.emit(String(event), ...args);
     const session = socket.data.session!;
     void socket.join(roomOf(session.principal));
     this.limitInbound(socket);
@@ -152,6 +158,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.data.session = session;
       return undefined;
     } catch (err) {
+      this.heldPackets.delete(recoveryId(socket));
       const { status, code, title, detail } = toProblem(err, REALTIME_NAMESPACE);
       return Object.assign(new Error(detail), { data: { status, code, title, detail } });
     }
@@ -176,17 +183,27 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 }
 
 /**
- * Socket.IO replays missed packets while it restores a session, before any middleware runs. So a
+ * Socket.IO writes a restored session's missed packets to the wire while it builds the socket, before
+ * any middleware has checked the returning client's token. So a restored session is handed over with
+ * no missed packets: they are held (by session id) and replayed by the gateway once the middleware
+ * has authenticated the socket as the session's own principal, or dropped when it refuses it. A
  * session whose token has expired is not restored at all: the client connects afresh (and is refused
  * if its token is still the expired one) and resyncs over REST by `seq`.
  */
-function refuseExpiredRecovery(nsp: Namespace): void {
+/** The session id a returning client asks to restore (what Socket.IO passed to restoreSession). */
+function recoveryId(socket: RealtimeSocket): string {
+  return String((socket.handshake.auth as { pid?: unknown }).pid);
+}
+
+function holdMissedPackets(nsp: Namespace, held: Map<string, unknown[][]>): void {
   const adapter = nsp.adapter;
   const restore = adapter.restoreSession.bind(adapter);
   adapter.restoreSession = async (pid, offset) => {
     const session = await restore(pid, offset);
     const expiresAt = (session?.data as SocketData | undefined)?.session?.expiresAt;
-    return (session && expiresAt !== undefined && expiresAt > Date.now() ? session : null) as never;
+    if (!session || expiresAt === undefined || expiresAt <= Date.now()) return null as never;
+    held.set(pid, session.missedPackets as unknown[][]);
+    return { ...session, missedPackets: [] };
   };
 }
 
