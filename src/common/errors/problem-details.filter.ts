@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { DomainError, TooManyRequestsError } from './domain-error.js';
 import { ValidationFailedException } from './validation.js';
 import { pgErrorFields } from './pg-error.js';
+import { redactPath } from '../http/redact-path.js';
 
 export const PROBLEM_BASE = 'https://graminstore.in/problems/';
 
@@ -160,7 +161,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = toProblem(exception, req.originalUrl?.split('?')[0] ?? req.url);
+    const problem = toProblem(exception, redactPath(req.originalUrl?.split('?')[0] ?? req.url));
     if (problem.status >= 500 && problem.status !== 503)
       this.logger.error({ msg: 'unhandled error', err: exception });
     else if (problem.status === 503) this.logger.warn({ msg: 'service unavailable', err: String(exception) });

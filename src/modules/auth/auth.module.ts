@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminsRepository } from './admins.repository.js';
@@ -10,7 +12,13 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 @Module({
   imports: [MerchantsModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginLimiter],
+  providers: [
+    AuthService,
+    AdminsRepository,
+    RefreshTokensRepository,
+    LoginLimiter,
+    { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
+  ],
   exports: [AdminsRepository, LoginLimiter],
 })
 export class AuthModule {}
