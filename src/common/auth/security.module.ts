@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../../config/app-config.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { WriteLimits } from '../rate-limit/write-limits.js';
 import { AccessTokenService } from './access-token.js';
 import { accessTokenKey } from './access-token-key.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
@@ -25,11 +26,12 @@ import { VerifiedTokens } from './verified-tokens.js';
     AccessTokenService,
     PasswordService,
     RateLimiter,
+    WriteLimits,
     JwtStrategy,
     { provide: VerifiedTokens, useValue: new VerifiedTokens() },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AccessTokenService, PasswordService, RateLimiter],
+  exports: [AccessTokenService, PasswordService, RateLimiter, WriteLimits],
 })
 export class SecurityModule {}

@@ -12,6 +12,7 @@ import { MerchantsService } from '../merchants/merchants.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { requestContext } from '../../common/logging/request-context.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { AdminsRepository } from './admins.repository.js';
 import type { LoginDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
@@ -37,6 +38,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly admins: AdminsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly loginLimiter: LoginLimiter,
+    private readonly writeLimits: WriteLimits,
   ) {}
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left untouched. */
@@ -50,11 +52,13 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async registerMerchant(dto: RegisterMerchantDto): Promise<TokenResponseDto> {
+    await this.writeLimits.registration(requestContext.getStore()?.ip);
     const merchant = await this.merchants.register(dto);
     return this.issue({ id: merchant.id, role: 'merchant' });
   }
 
   async registerUser(dto: RegisterUserDto): Promise<TokenResponseDto> {
+    await this.writeLimits.registration(requestContext.getStore()?.ip);
     const user = await this.users.register(dto);
     return this.issue({ id: user.id, role: 'user' });
   }
