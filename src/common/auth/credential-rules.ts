@@ -6,6 +6,8 @@ import { isCommonPassword } from './common-passwords.js';
 /** bcrypt reads at most 72 bytes of a password: anything after them would be silently ignored. */
 export const PASSWORD_MAX_BYTES = 72;
 export const PASSWORD_MIN_CHARS = 8;
+/** Admins hold the keys to everything: a longer minimum than the accounts of the API. */
+export const ADMIN_PASSWORD_MIN_CHARS = 10;
 
 const SCRIPTS = [
   'Latin',

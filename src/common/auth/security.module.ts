@@ -10,6 +10,8 @@ import { accessTokenKey } from './access-token-key.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
+import { SessionRevocations } from './session-revocations.js';
+import { SessionState, SessionsRepository } from './session-state.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 /** Token verification, password hashing, the rate limiter and the global guards (authentication, then role). */
@@ -27,11 +29,14 @@ import { VerifiedTokens } from './verified-tokens.js';
     PasswordService,
     RateLimiter,
     WriteLimits,
+    SessionRevocations,
+    SessionsRepository,
+    SessionState,
     JwtStrategy,
     { provide: VerifiedTokens, useValue: new VerifiedTokens() },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AccessTokenService, PasswordService, RateLimiter, WriteLimits],
+  exports: [AccessTokenService, PasswordService, RateLimiter, WriteLimits, SessionRevocations, SessionState],
 })
 export class SecurityModule {}

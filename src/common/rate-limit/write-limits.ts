@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { addressBucket } from '../http/client-address.js';
+import { requestContext } from '../logging/request-context.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 
 /**
@@ -35,9 +36,12 @@ export class WriteLimits {
         : null;
   }
 
-  /** One sale, settlement or guest creation by this merchant; over the limit: 429 with Retry-After. */
+  /**
+   * One sale, settlement or guest creation by this merchant; over the limit: 429 with Retry-After.
+   * Only a client's request counts: the app's own writes (the demo seeder) run outside any request.
+   */
   async merchantWrite(merchantId: number): Promise<void> {
-    if (this.merchantWrites)
+    if (this.merchantWrites && requestContext.getStore())
       await this.limiter.enforce(
         [[this.merchantWrites, String(merchantId)]],
         'Too many writes for this shop. Please wait before trying again.',

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { passwordProblem } from '../../common/auth/credential-rules.js';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/role.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { ADMIN_PASSWORD_MIN_CHARS, passwordProblem } from '../../common/auth/credential-rules.js';
 import { PasswordService } from '../../common/auth/password.service.js';
 import {
   DomainError,
@@ -16,6 +18,7 @@ import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
 import { normalizeEmail } from '../../common/http/email.js';
 import { AdminsRepository } from '../auth/admins.repository.js';
 import { LoginLimiter } from '../auth/login-limiter.js';
+import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
 import { adminRequestContext } from './admin-request.js';
 import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
@@ -46,8 +49,12 @@ export class AdminRecordRejected extends DomainError {
 }
 
 const MAX_PAGE = 500;
-/** Admins hold the keys to everything: a longer minimum than the accounts of the API. */
-const ADMIN_PASSWORD_MIN_CHARS = 10;
+/** The tables that hold accounts someone signs in with, and their role. */
+const ACCOUNT_ROLES: Partial<Record<string, Role>> = {
+  merchants: 'merchant',
+  users: 'user',
+  admins: 'admin',
+};
 /** Unique indexes of the admin tables, and the field each one is about. */
 const UNIQUE_FIELDS: Record<string, string> = {
   merchants_email_key: 'email',
@@ -84,6 +91,8 @@ export class AdminService {
     private readonly admins: AdminsRepository,
     private readonly passwords: PasswordService,
     private readonly loginLimiter: LoginLimiter,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /**
@@ -210,6 +219,12 @@ export class AdminService {
     await this.rejectIfAny(actor, table, recordId, 'edit', errors);
     const passwordHash = password ? await this.passwords.hash(password) : undefined;
     if (passwordHash) changed.push('password');
+    // Switching an account off ends its sessions; so does a new password or email for an admin.
+    const role = ACCOUNT_ROLES[table.name];
+    const ending =
+      role && (changes.is_active === false || (role === 'admin' && (passwordHash || 'email' in changes)))
+        ? { role, id: Number(key[0]) }
+        : undefined;
 
     const row = await this.write(actor, table, recordId, 'edit', async () =>
       this.dataSource.transaction(async (manager) => {
@@ -220,10 +235,12 @@ export class AdminService {
         }
         const updated = await this.repo.update(manager, table, key, changes);
         if (updated && passwordHash) await this.repo.setAdminPassword(manager, key[0], passwordHash);
+        if (updated && ending) await this.endSessions(manager, ending);
         return updated;
       }),
     );
     if (!row) throw new NotFoundError('Record');
+    if (ending) this.revocations.publish(ending);
     await this.audit(actor, {
       action: 'edit',
       resource: table.name,
@@ -300,7 +317,17 @@ export class AdminService {
         }
       }),
     );
+    // The account's refresh tokens went with it; its access tokens and sockets end now.
+    const role = ACCOUNT_ROLES[table.name];
+    if (role) this.revocations.publish({ role, id });
     await this.audit(actor, { action: 'delete', resource: table.name, recordId, outcome: 'ok' });
+  }
+
+  /** Revokes an account's refresh tokens (and an admin's panel sessions) inside the caller's transaction. */
+  private async endSessions(manager: EntityManager, ended: SessionsEnded): Promise<void> {
+    await this.refreshTokens.revokeSubject(manager, ended.role, ended.id);
+    if (ended.role === 'admin')
+      await this.repo.endPanelSessions(manager, ended.id, adminRequestContext.getStore()?.sessionId?.());
   }
 
   /**

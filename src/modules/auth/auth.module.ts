@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -10,7 +11,7 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 @Module({
   imports: [MerchantsModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginLimiter],
-  exports: [AdminsRepository, LoginLimiter],
+  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginLimiter, AccountsRepository],
+  exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

@@ -116,3 +116,18 @@ export class RefreshDto {
   @Length(10, 300)
   refresh_token: string;
 }
+
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password the account signs in with now.' })
+  @IsString()
+  @MaxLength(200)
+  current_password: string;
+
+  @ApiProperty({
+    example: 'tea-stall-42-evenings',
+    description: 'At least 8 characters (10 for admins), at most 72 bytes in UTF-8; not a common password.',
+  })
+  @IsString()
+  @IsNewPassword()
+  new_password: string;
+}
