@@ -1,6 +1,17 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { randomSecret } from './dev-secret.js';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { trustProxySetting } from '../common/http/client-address.js';
 
 /** Secrets that ship in examples and must never reach production. */
 export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
@@ -8,6 +19,8 @@ export const DEFAULT_ADMIN_PASSWORDS = new Set(['admin123', 'change-me', 'passwo
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+/** Empty, `false`, a hop count, or comma-separated addresses, CIDR ranges and Express's names. */
+const TRUST_PROXY = /^(|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment as read at boot; every variable of `.env.example` is here. */
@@ -33,6 +46,12 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(50) EXPORT_MAX_CONCURRENT?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) EXPORT_STATEMENT_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) EXPORT_STALL_TIMEOUT_MS?: number;
+  @IsOptional()
+  @Matches(TRUST_PROXY, { message: 'must be empty, false, a hop count or addresses' })
+  TRUST_PROXY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) MERCHANT_WRITES_PER_SECOND?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) MERCHANT_WRITE_BURST?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATIONS_PER_HOUR?: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -67,6 +86,13 @@ export class AppConfig {
   readonly exportStatementTimeoutMs!: number;
   /** An export whose client has not read for this long is destroyed (its connection freed). */
   readonly exportStallTimeoutMs!: number;
+  /** Express's `trust proxy`: false (no proxy, the default), a hop count, or trusted addresses. */
+  readonly trustProxy!: boolean | number | string[];
+  /** Sales, settlements and guest creations per merchant: sustained rate (0: no limit) and burst. */
+  readonly merchantWritesPerSecond!: number;
+  readonly merchantWriteBurst!: number;
+  /** Registrations per client address (IPv6 by /64) per hour; 0: no limit. */
+  readonly registrationsPerHour!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -136,5 +162,9 @@ export function loadConfig(
     exportMaxConcurrent: env.EXPORT_MAX_CONCURRENT ?? 4,
     exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS ?? 120_000,
     exportStallTimeoutMs: env.EXPORT_STALL_TIMEOUT_MS ?? 30_000,
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    merchantWritesPerSecond: env.MERCHANT_WRITES_PER_SECOND ?? 20,
+    merchantWriteBurst: env.MERCHANT_WRITE_BURST ?? 100,
+    registrationsPerHour: env.REGISTRATIONS_PER_HOUR ?? 20,
   });
 }

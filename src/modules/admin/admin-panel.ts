@@ -481,7 +481,7 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
   const router = express.Router();
   router.use(adminSecurityHeaders());
   router.use((req: Request, _res: Response, next: NextFunction) =>
-    adminRequestContext.run({ ip: req.ip }, next),
+    adminRequestContext.run({ ip: req.ip, sessionId: () => req.sessionID }, next),
   );
   router.use(sessionMiddleware);
   router.use(endDeactivatedSessions);

@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/role.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { ADMIN_PASSWORD_MIN_CHARS, passwordProblem } from '../../common/auth/credential-rules.js';
 import { PasswordService } from '../../common/auth/password.service.js';
 import {
   DomainError,
@@ -15,6 +18,7 @@ import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
 import { normalizeEmail } from '../../common/http/email.js';
 import { AdminsRepository } from '../auth/admins.repository.js';
 import { LoginLimiter } from '../auth/login-limiter.js';
+import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
 import { adminRequestContext } from './admin-request.js';
 import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
@@ -45,7 +49,12 @@ export class AdminRecordRejected extends DomainError {
 }
 
 const MAX_PAGE = 500;
-const PASSWORD_LENGTH = { min: 10, max: 72 };
+/** The tables that hold accounts someone signs in with, and their role. */
+const ACCOUNT_ROLES: Partial<Record<string, Role>> = {
+  merchants: 'merchant',
+  users: 'user',
+  admins: 'admin',
+};
 /** Unique indexes of the admin tables, and the field each one is about. */
 const UNIQUE_FIELDS: Record<string, string> = {
   merchants_email_key: 'email',
@@ -82,6 +91,8 @@ export class AdminService {
     private readonly admins: AdminsRepository,
     private readonly passwords: PasswordService,
     private readonly loginLimiter: LoginLimiter,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /**
@@ -208,6 +219,12 @@ export class AdminService {
     await this.rejectIfAny(actor, table, recordId, 'edit', errors);
     const passwordHash = password ? await this.passwords.hash(password) : undefined;
     if (passwordHash) changed.push('password');
+    // Switching an account off ends its sessions; so does a new password or email for an admin.
+    const role = ACCOUNT_ROLES[table.name];
+    const ending =
+      role && (changes.is_active === false || (role === 'admin' && (passwordHash || 'email' in changes)))
+        ? { role, id: Number(key[0]) }
+        : undefined;
 
     const row = await this.write(actor, table, recordId, 'edit', async () =>
       this.dataSource.transaction(async (manager) => {
@@ -218,10 +235,12 @@ export class AdminService {
         }
         const updated = await this.repo.update(manager, table, key, changes);
         if (updated && passwordHash) await this.repo.setAdminPassword(manager, key[0], passwordHash);
+        if (updated && ending) await this.endSessions(manager, ending);
         return updated;
       }),
     );
     if (!row) throw new NotFoundError('Record');
+    if (ending) this.revocations.publish(ending);
     await this.audit(actor, {
       action: 'edit',
       resource: table.name,
@@ -298,7 +317,17 @@ export class AdminService {
         }
       }),
     );
+    // The account's refresh tokens went with it; its access tokens and sockets end now.
+    const role = ACCOUNT_ROLES[table.name];
+    if (role) this.revocations.publish({ role, id });
     await this.audit(actor, { action: 'delete', resource: table.name, recordId, outcome: 'ok' });
+  }
+
+  /** Revokes an account's refresh tokens (and an admin's panel sessions) inside the caller's transaction. */
+  private async endSessions(manager: EntityManager, ended: SessionsEnded): Promise<void> {
+    await this.refreshTokens.revokeSubject(manager, ended.role, ended.id);
+    if (ended.role === 'admin')
+      await this.repo.endPanelSessions(manager, ended.id, adminRequestContext.getStore()?.sessionId?.());
   }
 
   /**
@@ -406,8 +435,8 @@ export class AdminService {
   }
 
   private checkPassword(password: string, errors: Record<string, string>): void {
-    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max)
-      errors.password = `must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters`;
+    const problem = passwordProblem(password, ADMIN_PASSWORD_MIN_CHARS);
+    if (problem) errors.password = problem;
   }
 
   /** Filters on declared filterable columns only; a value that cannot match yields no rows. */

@@ -15,7 +15,13 @@ import { MerchantsService } from '../merchants/merchants.service.js';
 import { UserProfileDto } from '../users/dto/user-profile.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
-import { LoginDto, RefreshDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
+import {
+  ChangePasswordDto,
+  LoginDto,
+  RefreshDto,
+  RegisterMerchantDto,
+  RegisterUserDto,
+} from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 
 @ApiTags('auth')
@@ -93,6 +99,18 @@ export class AuthController {
   @ApiProblems(422)
   logout(@Body() dto: RefreshDto): Promise<void> {
     return this.auth.logout(dto.refresh_token);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password (current + new); every other session of the account ends',
+  })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 401, 422)
+  changePassword(@CurrentPrincipal() me: Principal, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(me, dto);
   }
 
   @Get('profile/merchant')

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -17,8 +18,9 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     AdminsRepository,
     RefreshTokensRepository,
     LoginLimiter,
+    AccountsRepository,
     { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
   ],
-  exports: [AdminsRepository, LoginLimiter],
+  exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

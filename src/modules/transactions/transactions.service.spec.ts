@@ -1,3 +1,4 @@
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -55,6 +56,7 @@ describe('TransactionsService.create', () => {
         { provide: CustomerShopsRepository, useValue: {} },
         { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
+        { provide: WriteLimits, useValue: { merchantWrite: async () => undefined } },
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {
           provide: EventEmitter2,

@@ -32,6 +32,7 @@ import { toTransactionDto } from './transaction.mapper.js';
 import { TransactionEvents, type TransactionEvent } from './transaction.events.js';
 import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** The longest statement one export may cover (a leap year). */
@@ -79,6 +80,7 @@ export class TransactionsService {
     private readonly metrics: MetricsService,
     private readonly shops: CustomerShopsRepository,
     private readonly config: AppConfig,
+    private readonly writeLimits: WriteLimits,
   ) {}
 
   /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
@@ -98,6 +100,7 @@ export class TransactionsService {
     dto: CreateTransactionDto,
     idempotencyKey?: string,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
+    await this.writeLimits.merchantWrite(merchantId);
     const sale = this.planSale(merchantId, dto);
     const written: Written = {};
     if (sale.clientId && !idempotencyKey) {
@@ -143,6 +146,7 @@ export class TransactionsService {
     idempotencyKey?: string,
   ): Promise<Replayable<TransactionResponseDto>> {
     const written: Written = {};
+    await this.writeLimits.merchantWrite(merchantId);
     const result = await this.dataSource.transaction(async (manager) => {
       const work = () => this.applySettlement(manager, merchantId, transactionId, dto, written);
       return idempotencyKey
