@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { ExportPool, TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsController } from './transactions.controller.js';
 import { IdempotencyRepository, TransactionsRepository } from './transactions.repository.js';
@@ -15,6 +16,7 @@ import { TransactionsService } from './transactions.service.js';
     TransactionsRepository,
     TransactionExportRepository,
     ExportPool,
+    MerchantWriteSlots,
     IdempotencyRepository,
     IdempotencyService,
   ],

@@ -1,4 +1,5 @@
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -57,6 +58,7 @@ describe('TransactionsService.create', () => {
         { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
         { provide: WriteLimits, useValue: { merchantWrite: async () => undefined } },
+        MerchantWriteSlots,
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {
           provide: EventEmitter2,

@@ -33,6 +33,7 @@ import { TransactionEvents, type TransactionEvent } from './transaction.events.j
 import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** The longest statement one export may cover (a leap year). */
@@ -81,6 +82,7 @@ export class TransactionsService {
     private readonly shops: CustomerShopsRepository,
     private readonly config: AppConfig,
     private readonly writeLimits: WriteLimits,
+    private readonly slots: MerchantWriteSlots,
   ) {}
 
   /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
@@ -101,6 +103,14 @@ export class TransactionsService {
     idempotencyKey?: string,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
     await this.writeLimits.merchantWrite(merchantId);
+    return this.slots.run(merchantId, () => this.record(merchantId, dto, idempotencyKey));
+  }
+
+  private async record(
+    merchantId: number,
+    dto: CreateTransactionDto,
+    idempotencyKey?: string,
+  ): Promise<Replayable<CreateTransactionResponseDto>> {
     const sale = this.planSale(merchantId, dto);
     const written: Written = {};
     if (sale.clientId && !idempotencyKey) {
@@ -147,19 +157,21 @@ export class TransactionsService {
   ): Promise<Replayable<TransactionResponseDto>> {
     const written: Written = {};
     await this.writeLimits.merchantWrite(merchantId);
-    const result = await this.dataSource.transaction(async (manager) => {
-      const work = () => this.applySettlement(manager, merchantId, transactionId, dto, written);
-      return idempotencyKey
-        ? this.idempotency.run(
-            manager,
-            `merchant:${merchantId}:settle:${transactionId}`,
-            idempotencyKey,
-            dto,
-            work,
-            200,
-          )
-        : { body: await work(), replayed: false };
-    });
+    const result = await this.slots.run(merchantId, () =>
+      this.dataSource.transaction(async (manager) => {
+        const work = () => this.applySettlement(manager, merchantId, transactionId, dto, written);
+        return idempotencyKey
+          ? this.idempotency.run(
+              manager,
+              `merchant:${merchantId}:settle:${transactionId}`,
+              idempotencyKey,
+              dto,
+              work,
+              200,
+            )
+          : { body: await work(), replayed: false };
+      }),
+    );
     if (!result.replayed) this.publish(TransactionEvents.updated, result.body, written.customerRelation);
     return result;
   }
