@@ -213,7 +213,14 @@ describe('DashboardService', () => {
         month_start: '2025-05-31T18:30:00.000Z',
       });
       expect(d.weekly_expenses).toEqual([
-        { merchant_id: 1, merchant_name: 'A', amount: 0.2, amount_paise: 20, transactions: 2 },
+        {
+          merchant_id: 1,
+          merchant_name: 'A',
+          unconfirmed: false,
+          amount: 0.2,
+          amount_paise: 20,
+          transactions: 2,
+        },
       ]);
     });
 

@@ -85,7 +85,10 @@ describe('TransactionsService.create', () => {
       amount_paise: 29,
     });
     expect(published).toEqual([
-      { name: 'transaction.created', payload: { transaction: expect.objectContaining({ id: 1 }) } },
+      {
+        name: 'transaction.created',
+        payload: { transaction: expect.objectContaining({ id: 1 }), customerRelation: null },
+      },
     ]);
   });
 
