@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
+import { persistentDevSecret } from './config/dev-secret.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { JsonLogger } from './common/logging/json-logger.js';
 import { seedOnFirstStart } from '../seeds/seed-on-start.js';
@@ -14,7 +15,7 @@ async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: AppConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, { devSecret: persistentDevSecret });
   } catch (err) {
     if (err instanceof ConfigValidationError) {
       console.error(err.message);

@@ -1,13 +1,26 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { randomSecret } from './dev-secret.js';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { trustProxySetting } from '../common/http/client-address.js';
 
 /** Secrets that ship in examples and must never reach production. */
 export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
 export const DEFAULT_ADMIN_PASSWORDS = new Set(['admin123', 'change-me', 'password']);
-const DEV_SECRET = 'graminstore-development-secret-change-me';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+/** Empty, `false`, a hop count, or comma-separated addresses, CIDR ranges and Express's names. */
+const TRUST_PROXY = /^(|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment as read at boot; every variable of `.env.example` is here. */
@@ -29,6 +42,16 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
   @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16) METRICS_TOKEN?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(50) EXPORT_MAX_CONCURRENT?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) EXPORT_STATEMENT_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) EXPORT_STALL_TIMEOUT_MS?: number;
+  @IsOptional()
+  @Matches(TRUST_PROXY, { message: 'must be empty, false, a hop count or addresses' })
+  TRUST_PROXY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) MERCHANT_WRITES_PER_SECOND?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) MERCHANT_WRITE_BURST?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATIONS_PER_HOUR?: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -55,6 +78,21 @@ export class AppConfig {
   readonly seedOnFirstStart!: boolean;
   readonly adminPanel!: boolean;
   readonly bcryptRounds!: number;
+  /** Bearer token `/metrics` requires; unset: open outside production, not served in production. */
+  readonly metricsToken!: string | undefined;
+  /** CSV exports running at once on this instance: the size of their own connection pool. */
+  readonly exportMaxConcurrent!: number;
+  /** PostgreSQL's own `statement_timeout` for an export's COPY. */
+  readonly exportStatementTimeoutMs!: number;
+  /** An export whose client has not read for this long is destroyed (its connection freed). */
+  readonly exportStallTimeoutMs!: number;
+  /** Express's `trust proxy`: false (no proxy, the default), a hop count, or trusted addresses. */
+  readonly trustProxy!: boolean | number | string[];
+  /** Sales, settlements and guest creations per merchant: sustained rate (0: no limit) and burst. */
+  readonly merchantWritesPerSecond!: number;
+  readonly merchantWriteBurst!: number;
+  /** Registrations per client address (IPv6 by /64) per hour; 0: no limit. */
+  readonly registrationsPerHour!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -68,7 +106,10 @@ export class AppConfig {
 export class ConfigValidationError extends Error {}
 
 /** Validates the raw environment and returns the typed configuration, or throws saying what is wrong. */
-export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+export function loadConfig(
+  raw: Record<string, string | undefined>,
+  options: { devSecret?: (embeddedPgDir: string) => string } = {},
+): AppConfig {
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
   const problems = validateSync(env, { skipMissingProperties: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
@@ -81,7 +122,7 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
   if (nodeEnv === 'production') {
     const refusals: string[] = [];
     if (!secret) refusals.push('JWT_SECRET (or SECRET_KEY) is not set');
-    else if (DEFAULT_SECRETS.has(secret) || secret === DEV_SECRET || secret.length < 32)
+    else if (DEFAULT_SECRETS.has(secret) || secret.length < 32)
       refusals.push('JWT_SECRET is a default or shorter than 32 characters');
     if (!adminPassword) refusals.push('ADMIN_PASSWORD is not set');
     else if (DEFAULT_ADMIN_PASSWORDS.has(adminPassword) || adminPassword.length < 10)
@@ -91,11 +132,14 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
   }
 
   const origins = (env.CORS_ORIGINS ?? '*').trim();
+  const embeddedPgDir = env.EMBEDDED_PG_DIR ?? '.data/postgres';
   return AppConfig.from({
     nodeEnv,
     port: env.PORT ?? 8001,
     databaseUrl: env.DATABASE_URL,
-    jwtSecret: secret ?? DEV_SECRET,
+    // Outside production without JWT_SECRET: the one kept with the embedded data (main passes
+    // `devSecret`), or a random one for this process only.
+    jwtSecret: secret ?? options.devSecret?.(embeddedPgDir) ?? randomSecret(),
     accessTokenTtlSeconds: (env.ACCESS_TOKEN_EXPIRE_MINUTES ?? 30) * 60,
     refreshTokenTtlDays: env.REFRESH_TOKEN_EXPIRE_DAYS ?? 30,
     adminEmail: (env.ADMIN_EMAIL ?? 'admin@graminstore.com').toLowerCase(),
@@ -109,10 +153,18 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
             .filter(Boolean),
     redisUrl: env.REDIS_URL,
     logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as LogLevel,
-    embeddedPgDir: env.EMBEDDED_PG_DIR ?? '.data/postgres',
+    embeddedPgDir,
     dbPoolSize: env.DB_POOL_SIZE ?? 20,
     seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
     adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
     bcryptRounds: env.BCRYPT_ROUNDS ?? 10,
+    metricsToken: env.METRICS_TOKEN,
+    exportMaxConcurrent: env.EXPORT_MAX_CONCURRENT ?? 4,
+    exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS ?? 120_000,
+    exportStallTimeoutMs: env.EXPORT_STALL_TIMEOUT_MS ?? 30_000,
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    merchantWritesPerSecond: env.MERCHANT_WRITES_PER_SECOND ?? 20,
+    merchantWriteBurst: env.MERCHANT_WRITE_BURST ?? 100,
+    registrationsPerHour: env.REGISTRATIONS_PER_HOUR ?? 20,
   });
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 @Global()
@@ -17,5 +18,6 @@ import { dataSourceOptions } from './data-source-options.js';
       }),
     }),
   ],
+  providers: [TimeZonesRepository],
 })
 export class DatabaseModule {}

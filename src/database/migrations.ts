@@ -1,6 +1,7 @@
 import { InitialSchema1795478400000 } from '../../migrations/1795478400000-InitialSchema.js';
 import { DashboardRollups1795564800000 } from '../../migrations/1795564800000-DashboardRollups.js';
 import { AdminPanel1795651200000 } from '../../migrations/1795651200000-AdminPanel.js';
+import { CustomerShopRelations1796163519407 } from '../../migrations/1796163519407-CustomerShopRelations.js';
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -8,5 +9,6 @@ export const MIGRATIONS = [
   InitialSchema1795478400000,
   DashboardRollups1795564800000,
   AdminPanel1795651200000,
+  CustomerShopRelations1796163519407,
   NormalisePhones1796164390187,
 ];

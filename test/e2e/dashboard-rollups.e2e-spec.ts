@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { DashboardRepository } from '../../src/modules/dashboard/dashboard.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { registerMerchant, registerUser, type Account } from '../support/factories.js';
+import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
 
 // Many requests per test, on shared CI machines.
 jest.setTimeout(120_000);
@@ -42,6 +42,8 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
   ): Promise<{ id: number; amount_paise: number }> {
     const res = await t.http.post('/api/v2/transactions/create').set(m.auth).send(body);
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    // These customers know their shops: confirmed, so their sales count in the totals.
+    if (typeof body.user_id === 'number') await acceptShop(t, body.user_id, m.id);
     return res.body;
   }
 

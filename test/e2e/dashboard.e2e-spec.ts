@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Clock } from '../../src/common/time/clock.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { registerMerchant, registerUser, type Account } from '../support/factories.js';
+import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
 import { badTokens } from '../support/tokens.js';
 
@@ -41,6 +41,8 @@ describe('dashboards (e2e)', () => {
       .set(m.auth)
       .send({ type: 'paid', ...sale });
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    // The customers of these tests know their shops: confirmed, so their sales count in the totals.
+    if (sale.user_id) await acceptShop(t, sale.user_id, m.id);
     return res.body;
   }
 
@@ -111,6 +113,7 @@ describe('dashboards (e2e)', () => {
         {
           merchant_id: m.id,
           merchant_name: expect.any(String),
+          unconfirmed: false,
           amount: 100,
           amount_paise: 10000,
           transactions: 1,

@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { WebSocket } from 'ws';
 import { RealtimeOptions } from '../../src/modules/realtime/realtime.options.js';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
-import { registerMerchant, registerUser, type Account } from '../support/factories.js';
+import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
 import {
   collect,
   connectDashboard,
@@ -176,7 +176,8 @@ describe('realtime Socket.IO gateway (e2e)', () => {
         data: dtoOf(body),
       };
       expect(forA).toEqual(expected);
-      expect(forU).toEqual(expected);
+      // The buyer has not confirmed this shop yet: their copy says so.
+      expect(forU).toEqual({ ...expected, data: { ...expected.data, unconfirmed: true } });
       expect(forA!.data).toMatchObject({
         amount: 25.5,
         amount_paise: 2550,
@@ -218,7 +219,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
         occurred_at: bill.body.occurred_at,
         data: settled.body,
       });
-      expect(forU).toEqual(forA);
+      expect(forU).toEqual({ ...forA, data: { ...forA!.data, unconfirmed: true } });
       expect(forA!.seq).toBeGreaterThan(bill.body.seq);
       expect(forA!.data).toMatchObject({ status: 'partially_paid', paid_paise: 6000, due_paise: 4000 });
     });
@@ -404,6 +405,27 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       expect(events.items).toHaveLength(0);
     });
 
+    it("puts none of a restored session's missed events on the wire before its token has passed", async () => {
+      const other = await registerMerchant(t);
+      const socket = dashboard(shop.token);
+      const ready = collect(socket, 'ready');
+      await connected(socket);
+      await ready.until((r) => r.length === 1);
+      await dropConnection(socket);
+      await sale();
+      await sale();
+      // Every packet the client decodes, below the socket's own buffering of early events.
+      const wire: { type: number; nsp: string }[] = [];
+      socket.io.on('packet', (packet) => wire.push(packet as { type: number; nsp: string }));
+      socket.auth = { token: other.token };
+      socket.connect();
+      const err = await refusal(socket);
+      expect(err.data).toMatchObject({ status: 401 });
+      await sleep(300);
+      const EVENT = 2;
+      expect(wire.filter((p) => p.type === EVENT)).toEqual([]);
+    });
+
     it('does not restore a session whose token expired while away; the client resyncs over REST by seq', async () => {
       const socket = dashboard(shortLivedToken(shop, 'merchant', 2));
       const events = collect<Envelope>(socket, 'new_transaction');
@@ -447,6 +469,9 @@ describe('realtime recovery buffer (e2e)', () => {
         b.overrideProvider(RealtimeOptions).useValue(RealtimeOptions.with({ recoveryBufferEvents: 3 })),
     });
     [shop, buyer] = await Promise.all([registerMerchant(t), registerUser(t)]);
+    // A shop the buyer knows: one broadcast per sale, as the buffer sizes below assume.
+    await sale();
+    await acceptShop(t, buyer.id, shop.id);
   });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();

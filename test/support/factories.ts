@@ -30,7 +30,7 @@ export function merchantBody(overrides: Record<string, unknown> = {}) {
     name: `Merchant ${tag}`,
     email: `merchant.${tag}@example.com`,
     phone: uniquePhone(),
-    password: 'merchant123',
+    password: 'till-roll-4821',
     business_name: `Kirana ${tag}`,
     business_type: 'kirana',
     city: 'Pune',
@@ -47,7 +47,7 @@ export function userBody(overrides: Record<string, unknown> = {}) {
     name: `Customer ${tag}`,
     email: `user.${tag}@example.com`,
     phone: uniquePhone(),
-    password: 'user123',
+    password: 'khata-book-4821',
     ...overrides,
   };
 }
@@ -75,3 +75,11 @@ export const registerMerchant = (t: TestApp, overrides: Record<string, unknown> 
   register(t, 'merchant', merchantBody(overrides));
 export const registerUser = (t: TestApp, overrides: Record<string, unknown> = {}) =>
   register(t, 'user', userBody(overrides));
+
+/** The customer confirms the shop (as `POST /me/shops/{id}/accept` does), straight in the database. */
+export async function acceptShop(t: Pick<TestApp, 'db'>, userId: number, merchantId: number): Promise<void> {
+  await t.db.query(
+    `UPDATE customer_merchants SET relation = 'accepted' WHERE user_id = $1 AND merchant_id = $2`,
+    [userId, merchantId],
+  );
+}

@@ -6,6 +6,7 @@ import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
 import { IS_PUBLIC, ROLES_KEY } from './decorators.js';
 import { extractAccessToken } from './jwt.strategy.js';
 import type { Principal, Role } from './role.js';
+import { SessionState } from './session-state.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 /**
@@ -17,22 +18,25 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokens,
+    private readonly sessions: SessionState,
   ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const token = extractAccessToken(request);
-    const principal = token ? this.verified.get(token) : undefined;
-    if (principal) {
-      request.user = principal;
-      return true;
-    }
-    return super.canActivate(context);
+    const remembered = token ? this.verified.get(token) : undefined;
+    if (remembered) request.user = remembered;
+    else await (super.canActivate(context) as Promise<boolean>);
+    // A valid signature is not enough: the account may have been switched off, deleted, or the
+    // session ended (logout, a password change) since the token was issued.
+    if (!(await this.sessions.isLive(request.user!)))
+      throw new UnauthorizedError('This session has ended. Please sign in again.');
+    return true;
   }
 
   override handleRequest<T = Principal>(err: unknown, user: T | false): T {

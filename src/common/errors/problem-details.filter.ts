@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { DomainError } from './domain-error.js';
+import { DomainError, TooManyRequestsError } from './domain-error.js';
 import { ValidationFailedException } from './validation.js';
 import { pgErrorFields } from './pg-error.js';
+import { redactPath } from '../http/redact-path.js';
 
 export const PROBLEM_BASE = 'https://graminstore.in/problems/';
 
@@ -160,7 +161,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = toProblem(exception, req.originalUrl?.split('?')[0] ?? req.url);
+    const problem = toProblem(exception, redactPath(req.originalUrl?.split('?')[0] ?? req.url));
     if (problem.status >= 500 && problem.status !== 503)
       this.logger.error({ msg: 'unhandled error', err: exception });
     else if (problem.status === 503) this.logger.warn({ msg: 'service unavailable', err: String(exception) });
@@ -169,6 +170,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (problem.status === 503) res.setHeader('Retry-After', '5');
+    if (exception instanceof TooManyRequestsError)
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/request-context.js';
+import { redactPath } from './redact-path.js';
 import type { MetricsService } from '../../modules/health/metrics.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,12 +30,12 @@ export function requestContextMiddleware(metrics: MetricsService, accessLog: boo
           logger.log({
             msg: 'request',
             method: req.method,
-            path: req.originalUrl.split('?')[0],
+            path: redactPath(req.originalUrl.split('?')[0]),
             status: res.statusCode,
             ms: Math.round(seconds * 10000) / 10,
           }),
         );
     });
-    requestContext.run({ requestId }, next);
+    requestContext.run({ requestId, ip: req.ip }, next);
   };
 }

@@ -2,6 +2,18 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
 const verdicts = new Map<string, boolean>();
+/** PostgreSQL's zone names (lower-cased), once loaded at start; until then the runtime alone decides. */
+let databaseZones: ReadonlySet<string> | undefined;
+
+/**
+ * Narrows {@link isTimeZone} to the zones PostgreSQL knows (`pg_timezone_names`, loaded once at start):
+ * a name the runtime still accepts but the database does not (`US/Pacific-New`) is then refused at
+ * validation (422) instead of failing in a query (500).
+ */
+export function useDatabaseTimeZones(names: Iterable<string>): void {
+  databaseZones = new Set([...names].map((n) => n.toLowerCase()));
+  verdicts.clear();
+}
 
 /**
  * True for IANA zone names this runtime knows (PostgreSQL shares the tz database). Aliases count:
@@ -15,7 +27,7 @@ export function isTimeZone(value: unknown): value is string {
   if (ok === undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: value });
-      ok = true;
+      ok = databaseZones === undefined || databaseZones.has(value.toLowerCase());
     } catch {
       ok = false;
     }

@@ -1,16 +1,26 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
+import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
   imports: [MerchantsModule, UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, AdminsRepository, RefreshTokensRepository, LoginThrottlerGuard],
-  exports: [AdminsRepository],
+  providers: [
+    AuthService,
+    AdminsRepository,
+    RefreshTokensRepository,
+    LoginLimiter,
+    AccountsRepository,
+    { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
+  ],
+  exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

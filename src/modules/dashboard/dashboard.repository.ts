@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
 import type { TransactionRow } from '../transactions/transactions.repository.js';
+import { visibleShopsSql, type VisibleShop } from '../users/customer-shops.repository.js';
 
 /** Local calendar of one instant in one zone: dates are `YYYY-MM-DD`, instants are the zone's midnights. */
 export interface CalendarRow {
@@ -60,6 +61,8 @@ export interface CustomerMerchantRow {
   open_bills: number;
   last_transaction_id: string | null;
   last_transaction_at: Date | null;
+  /** Never 'blocked': a blocked shop is not among the customer's merchants. */
+  relation: VisibleShop['relation'];
 }
 
 export interface PeriodSpendRow {
@@ -170,8 +173,9 @@ export const CUSTOMER_BUCKETS_SQL = `
  * planner can use the matching partial index (open bills, or all pay-later bills).
  */
 export const customerBillsSql = (status: 'due' | 'paid') => `
-  SELECT ${TRANSACTION_COLUMNS}, m.business_name AS merchant_name
-    FROM transactions t JOIN merchants m ON m.id = t.merchant_id
+  WITH visible AS (${visibleShopsSql('$2')})
+  SELECT ${TRANSACTION_COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
+    FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
    WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2 AND t.type = 'pay_later'
      AND ${status === 'due' ? "t.status <> 'paid'" : "t.status = 'paid'"}
    ORDER BY t.occurred_at DESC, t.id DESC
@@ -297,10 +301,12 @@ export class DashboardRepository {
   /** Every merchant the customer has bought from, with all-time totals, most recent first. */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
     return this.dataSource.query(
-      `SELECT c.merchant_id, m.business_name AS merchant_name, m.business_type, m.city, c.purchases,
+      `WITH visible AS (${visibleShopsSql('$1')})
+       SELECT c.merchant_id, m.business_name AS merchant_name, m.business_type, m.city, c.purchases,
               c.amount_paise::text AS amount_paise, c.paid_paise::text AS paid_paise, c.bills, c.open_bills,
-              c.last_transaction_id::text AS last_transaction_id, c.last_transaction_at
-         FROM customer_merchant_totals c JOIN merchants m ON m.id = c.merchant_id
+              c.last_transaction_id::text AS last_transaction_id, c.last_transaction_at, v.relation
+         FROM customer_merchant_totals c JOIN visible v ON v.merchant_id = c.merchant_id
+         JOIN merchants m ON m.id = c.merchant_id
         WHERE c.user_id = $1
         ORDER BY c.last_transaction_at DESC NULLS LAST, c.merchant_id`,
       [requireId(userId)],

@@ -176,6 +176,7 @@ describe('DashboardService', () => {
         open_bills: 1,
         last_transaction_id: '7',
         last_transaction_at: new Date('2025-06-10T00:00:00Z'),
+        relation: 'accepted',
       },
       {
         merchant_id: 2,
@@ -189,6 +190,7 @@ describe('DashboardService', () => {
         open_bills: 0,
         last_transaction_id: '3',
         last_transaction_at: new Date('2025-01-01T00:00:00Z'), // long ago: its partition is not read
+        relation: 'accepted',
       },
     ];
 
@@ -211,7 +213,14 @@ describe('DashboardService', () => {
         month_start: '2025-05-31T18:30:00.000Z',
       });
       expect(d.weekly_expenses).toEqual([
-        { merchant_id: 1, merchant_name: 'A', amount: 0.2, amount_paise: 20, transactions: 2 },
+        {
+          merchant_id: 1,
+          merchant_name: 'A',
+          unconfirmed: false,
+          amount: 0.2,
+          amount_paise: 20,
+          transactions: 2,
+        },
       ]);
     });
 

@@ -178,18 +178,22 @@ export class DashboardService {
       { from: cal.month_from, to: cal.month_to },
     );
     const names = new Map(merchants.map((m) => [m.merchant_id, m.merchant_name]));
+    const pending = pendingShops(merchants);
     const expenses = (pick: 'week' | 'month'): MerchantExpenseDto[] =>
       spend
         .map((r) => ({
           merchant_id: r.merchant_id,
           merchant_name: names.get(r.merchant_id) ?? '',
+          unconfirmed: pending.has(r.merchant_id),
           amount_paise: int(pick === 'week' ? r.week_paise : r.month_paise),
           transactions: int(pick === 'week' ? r.week_count : r.month_count),
         }))
         .filter((e) => e.transactions > 0)
         .sort((a, b) => b.amount_paise - a.amount_paise || a.merchant_id - b.merchant_id)
         .map((e) => ({ ...e, amount: paiseToRupees(e.amount_paise) }));
-    const totals = moneySplit(merchants);
+    const [confirmed, unconfirmed] = byConfirmation(merchants);
+    const totals = moneySplit(confirmed);
+    const apart = moneySplit(unconfirmed);
     return {
       user_id: userId,
       timezone: cal.tz,
@@ -202,7 +206,14 @@ export class DashboardService {
       total_spent_paise: totals.paid_paise,
       total_pending: totals.pending,
       total_pending_paise: totals.pending_paise,
-      merchants_count: merchants.length,
+      merchants_count: confirmed.length,
+      unconfirmed: {
+        merchants_count: unconfirmed.length,
+        total_spent: apart.paid,
+        total_spent_paise: apart.paid_paise,
+        total_pending: apart.pending,
+        total_pending_paise: apart.pending_paise,
+      },
       weekly_expenses: expenses('week'),
       monthly_expenses: expenses('month'),
     };
@@ -216,6 +227,7 @@ export class DashboardService {
     const merchants = await this.repo.customerMerchants(userId);
     const rows = await this.repo.customerBuckets(userId, activeSince(merchants, bounds[0]), bounds);
     const names = new Map(merchants.map((m) => [m.merchant_id, m.merchant_name]));
+    const pending = pendingShops(merchants);
     const out: ExpensePeriodDto[] = periods.map((p) => ({
       start_date: p.start_date,
       from: iso(p.from),
@@ -229,6 +241,7 @@ export class DashboardService {
       period.merchants.push({
         merchant_id: r.merchant_id,
         merchant_name: names.get(r.merchant_id) ?? '',
+        unconfirmed: pending.has(r.merchant_id),
         ...split(int(r.amount_paise), int(r.paid_paise), int(r.purchases)),
         last_transaction_id: int(r.last_transaction_id),
         last_transaction_at: iso(r.last_transaction_at),
@@ -236,12 +249,14 @@ export class DashboardService {
     }
     for (const period of out) {
       period.merchants.sort((a, b) => b.total_paise - a.total_paise || a.merchant_id - b.merchant_id);
+      // The period's totals count confirmed shops only; unconfirmed ones are listed, flagged.
+      const counted = period.merchants.filter((m) => !m.unconfirmed);
       Object.assign(
         period,
         split(
-          sum(period.merchants.map((m) => m.total_paise)),
-          sum(period.merchants.map((m) => m.paid_paise)),
-          sum(period.merchants.map((m) => m.transactions)),
+          sum(counted.map((m) => m.total_paise)),
+          sum(counted.map((m) => m.paid_paise)),
+          sum(counted.map((m) => m.transactions)),
         ),
       );
     }
@@ -258,12 +273,15 @@ export class DashboardService {
   /** Every merchant the customer has bought from, with what was bought, paid and is still owed. */
   async merchants(userId: number): Promise<UserMerchantsResponseDto> {
     const merchants = await this.repo.customerMerchants(userId);
+    const [confirmed, unconfirmed] = byConfirmation(merchants);
     return {
       merchants_count: merchants.length,
-      totals: moneySplit(merchants),
+      totals: moneySplit(confirmed),
+      unconfirmed_totals: moneySplit(unconfirmed),
       merchants: merchants.map((m) => ({
         merchant_id: m.merchant_id,
         merchant_name: m.merchant_name,
+        unconfirmed: m.relation === 'pending',
         business_type: m.business_type,
         city: m.city,
         ...split(int(m.amount_paise), int(m.paid_paise), m.purchases),
@@ -287,17 +305,22 @@ export class DashboardService {
       query.limit,
     );
     const owed = (m: CustomerMerchantRow) => int(m.amount_paise) - int(m.paid_paise);
-    const totalOwed = sum(merchants.map(owed));
+    const [confirmed, unconfirmed] = byConfirmation(merchants);
+    const totalOwed = sum(confirmed.map(owed));
+    const unconfirmedOwed = sum(unconfirmed.map(owed));
     return {
       status: query.status,
       total_owed: paiseToRupees(totalOwed),
       total_owed_paise: totalOwed,
+      unconfirmed_owed: paiseToRupees(unconfirmedOwed),
+      unconfirmed_owed_paise: unconfirmedOwed,
       due_bills: sum(merchants.map((m) => m.open_bills)),
       paid_bills: sum(merchants.map((m) => m.bills - m.open_bills)),
       merchants: withBills
         .map((m) => ({
           merchant_id: m.merchant_id,
           merchant_name: m.merchant_name,
+          unconfirmed: m.relation === 'pending',
           owed: paiseToRupees(owed(m)),
           owed_paise: owed(m),
           due_bills: m.open_bills,
@@ -462,6 +485,18 @@ function moneySplit(merchants: CustomerMerchantRow[]): MoneySplitDto {
     sum(merchants.map((m) => int(m.paid_paise))),
     sum(merchants.map((m) => m.purchases)),
   );
+}
+
+/** The customer's shops split into confirmed (accepted) and unconfirmed (pending) ones. */
+function byConfirmation(merchants: CustomerMerchantRow[]): [CustomerMerchantRow[], CustomerMerchantRow[]] {
+  return [
+    merchants.filter((m) => m.relation !== 'pending'),
+    merchants.filter((m) => m.relation === 'pending'),
+  ];
+}
+
+function pendingShops(merchants: CustomerMerchantRow[]): Set<number> {
+  return new Set(merchants.filter((m) => m.relation === 'pending').map((m) => m.merchant_id));
 }
 
 /** Merchants with a purchase at or after `since`: the only partitions a period query needs. */

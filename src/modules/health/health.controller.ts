@@ -1,18 +1,14 @@
-import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Header, Headers, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { HealthService } from './health.service.js';
-import { MetricsService } from './metrics.service.js';
 
 @ApiTags('health')
 @Public()
 @Controller({ version: VERSION_NEUTRAL })
 export class HealthController {
-  constructor(
-    private readonly health: HealthService,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly health: HealthService) {}
 
   @Get()
   @ApiOperation({ summary: 'Health summary (seed-compatible)' })
@@ -39,7 +35,7 @@ export class HealthController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiExcludeEndpoint()
-  render(): Promise<string> {
-    return this.metrics.render();
+  render(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    return this.health.renderMetrics(authorization);
   }
 }

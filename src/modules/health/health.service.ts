@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors/domain-error.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DomainError, NotFoundError, UnauthorizedError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
 import { HealthRepository } from './health.repository.js';
+import { MetricsService } from './metrics.service.js';
 
 export const VERSION = '1.0.0';
 
@@ -8,7 +11,29 @@ export const VERSION = '1.0.0';
 export class HealthService {
   private readonly startedAt = Date.now();
 
-  constructor(private readonly health: HealthRepository) {}
+  constructor(
+    private readonly health: HealthRepository,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The Prometheus metrics, which show business volume: with `METRICS_TOKEN` set, only for
+   * `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise); without it, open outside production
+   * and not served at all in production (404), so a deployment never exposes them by omission.
+   */
+  renderMetrics(authorization: string | undefined): Promise<string> {
+    const token = this.config.metricsToken;
+    if (!token) {
+      if (this.config.isProduction)
+        throw new NotFoundError('Route', 'No route matches this method and path.');
+      return this.metrics.render();
+    }
+    const given = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1] ?? '';
+    if (!sameSecret(given, token))
+      throw new UnauthorizedError('The metrics need the METRICS_TOKEN bearer token.');
+    return this.metrics.render();
+  }
 
   summary() {
     return {
@@ -43,4 +68,10 @@ export class HealthService {
     }
     return { status: 'ok', checks: { database: 'up' } };
   }
+}
+
+/** Compares secrets in constant time (hashed first, so lengths do not leak either). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

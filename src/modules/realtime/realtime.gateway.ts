@@ -11,6 +11,8 @@ import {
 } from '@nestjs/websockets';
 import type { BroadcastOperator, DefaultEventsMap, ExtendedError, Namespace, Socket } from 'socket.io';
 import { AccessTokenService } from '../../common/auth/access-token.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { SessionState } from '../../common/auth/session-state.js';
 import { DomainError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import {
@@ -20,11 +22,11 @@ import {
   type TransactionsPageReply,
 } from './dto/realtime-event.dto.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
-import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 export const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
@@ -38,12 +40,6 @@ interface SocketData {
 }
 type RealtimeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 type Reply = TransactionsPageReply | ErrorReply;
-
-class TooManyMessagesError extends DomainError {
-  constructor() {
-    super(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.');
-  }
-}
 
 class UnknownMessageError extends DomainError {
   constructor(event: string) {
@@ -66,6 +62,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly logger = new Logger('Realtime');
   private nsp?: Namespace;
   private readonly expiries = new WeakMap<RealtimeSocket, () => void>();
+  /** Missed events of restored sessions, by session id, until the socket has authenticated. */
+  private readonly heldPackets = new Map<string, unknown[][]>();
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -73,13 +71,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly legacy: LegacyWebSocketBridge,
     private readonly redis: RealtimeRedis,
     private readonly options: RealtimeOptions,
+    private readonly sessions: SessionState,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   afterInit(nsp: Namespace): void {
     this.nsp = nsp;
-    refuseExpiredRecovery(nsp);
+    holdMissedPackets(nsp, this.heldPackets);
     boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
-    nsp.use((socket: RealtimeSocket, next) => next(this.authenticate(socket)));
+    nsp.use((socket: RealtimeSocket, next) => void this.authenticate(socket).then(next));
+    this.revocations.onRevoked((event) => void this.endSessions(event));
     if (this.redis.clustered)
       nsp.on(LEGACY_RELAY, (rooms: string[], envelope: TransactionEnvelope) =>
         this.legacy.deliver(rooms, envelope),
@@ -87,6 +88,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
+    // Only now, with the token checked by the middleware, may a restored session have what it missed.
+    const missed = this.heldPackets.get(recoveryId(socket)) ?? [];
+    this.heldPackets.delete(recoveryId(socket));
+    for (const [event, ...args] of missed) socket.emit(String(event), ...args);
     const session = socket.data.session!;
     void socket.join(roomOf(session.principal));
     this.limitInbound(socket);
@@ -146,9 +151,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   /** Namespace middleware: runs before the connection is accepted, and again on recovery. */
-  private authenticate(socket: RealtimeSocket): ExtendedError | undefined {
+  private async authenticate(socket: RealtimeSocket): Promise<ExtendedError | undefined> {
     try {
-      const session = openSession(this.tokens, (socket.handshake.auth as { token?: unknown }).token);
+      const session = await openLiveSession(
+        this.tokens,
+        this.sessions,
+        (socket.handshake.auth as { token?: unknown }).token,
+      );
       const previous = socket.data.session?.principal;
       if (
         socket.recovered &&
@@ -158,9 +167,23 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.data.session = session;
       return undefined;
     } catch (err) {
+      this.heldPackets.delete(recoveryId(socket));
       const { status, code, title, detail } = toProblem(err, REALTIME_NAMESPACE);
       return Object.assign(new Error(detail), { data: { status, code, title, detail } });
     }
+  }
+
+  /**
+   * Disconnects this instance's sockets of sessions that have ended (every instance hears of it, so
+   * each closes its own). A server-side disconnect: the client does not retry by itself.
+   */
+  private async endSessions(event: SessionsEnded): Promise<void> {
+    if (!this.nsp || (event.role !== 'merchant' && event.role !== 'user')) return;
+    for (const socket of await this.nsp.local.in(roomOf(event)).fetchSockets())
+      if (endedBy(event, socket.data.session?.principal)) {
+        socket.emit('session_ended', { detail: 'This session has ended. Please sign in again.' });
+        socket.disconnect(true);
+      }
   }
 
   /** Per-socket policy for incoming messages: a token bucket, and known events only. */
@@ -173,7 +196,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         if (typeof last === 'function') (last as (r: ErrorReply) => void)(body);
         else socket.emit('exception', body);
       };
-      if (!bucket.take()) return reply(new TooManyMessagesError());
+      const waitMs = bucket.tryTake();
+      if (waitMs > 0) return reply(tooManyMessages(waitMs));
       if (!INBOUND.has(String(packet[0]))) return reply(new UnknownMessageError(String(packet[0])));
       next();
     });
@@ -181,17 +205,27 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 }
 
 /**
- * Socket.IO replays missed packets while it restores a session, before any middleware runs. So a
+ * Socket.IO writes a restored session's missed packets to the wire while it builds the socket, before
+ * any middleware has checked the returning client's token. So a restored session is handed over with
+ * no missed packets: they are held (by session id) and replayed by the gateway once the middleware
+ * has authenticated the socket as the session's own principal, or dropped when it refuses it. A
  * session whose token has expired is not restored at all: the client connects afresh (and is refused
  * if its token is still the expired one) and resyncs over REST by `seq`.
  */
-function refuseExpiredRecovery(nsp: Namespace): void {
+/** The session id a returning client asks to restore (what Socket.IO passed to restoreSession). */
+function recoveryId(socket: RealtimeSocket): string {
+  return String((socket.handshake.auth as { pid?: unknown }).pid);
+}
+
+function holdMissedPackets(nsp: Namespace, held: Map<string, unknown[][]>): void {
   const adapter = nsp.adapter;
   const restore = adapter.restoreSession.bind(adapter);
   adapter.restoreSession = async (pid, offset) => {
     const session = await restore(pid, offset);
     const expiresAt = (session?.data as SocketData | undefined)?.session?.expiresAt;
-    return (session && expiresAt !== undefined && expiresAt > Date.now() ? session : null) as never;
+    if (!session || expiresAt === undefined || expiresAt <= Date.now()) return null as never;
+    held.set(pid, session.missedPackets as unknown[][]);
+    return { ...session, missedPackets: [] };
   };
 }
 

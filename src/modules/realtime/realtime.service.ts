@@ -7,7 +7,9 @@ import {
   roomsFor,
   toEnvelope,
   type RealtimeEventType,
+  type TransactionEnvelope,
 } from './dto/realtime-event.dto.js';
+import type { ShopRelation } from '../users/customer-shops.repository.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
@@ -27,21 +29,38 @@ export class RealtimeService {
   // `async`: delivered on the next turn of the event loop, so the fan-out never delays the
   // HTTP response of the write that caused it.
   @OnEvent(TransactionEvents.created, { async: true })
-  onCreated({ transaction }: TransactionEvent): void {
-    this.publish(RealtimeEventTypes.created, transaction);
+  onCreated(event: TransactionEvent): void {
+    this.publish(RealtimeEventTypes.created, event.transaction, event.customerRelation);
   }
 
   @OnEvent(TransactionEvents.updated, { async: true })
-  onUpdated({ transaction }: TransactionEvent): void {
-    this.publish(RealtimeEventTypes.updated, transaction);
+  onUpdated(event: TransactionEvent): void {
+    this.publish(RealtimeEventTypes.updated, event.transaction, event.customerRelation);
   }
 
-  /** Delivers one committed change to its merchant and its customer, on both transports. */
-  publish(type: RealtimeEventType, transaction: TransactionResponseDto): void {
+  /**
+   * Delivers one committed change to its merchant and its customer, on both transports. The
+   * customer's copy is flagged `unconfirmed: true` while the shop is pending, and withheld from a
+   * customer who has blocked the shop.
+   */
+  publish(
+    type: RealtimeEventType,
+    transaction: TransactionResponseDto,
+    customerRelation?: ShopRelation | null,
+  ): void {
     // The create response adds the seed's `message`; the event carries the transaction DTO only.
     const { message: _message, ...dto } = transaction as TransactionResponseDto & { message?: string };
-    const envelope = toEnvelope(type, dto);
     const rooms = roomsFor(dto);
+    const [merchant, customer] = rooms;
+    // One broadcast for both rooms when the customer's copy needs no flag (a guest, or an accepted shop).
+    if (customer === undefined || customerRelation === 'accepted' || customerRelation === undefined)
+      return this.send(rooms, toEnvelope(type, dto));
+    this.send([merchant], toEnvelope(type, dto));
+    if (customerRelation === 'blocked') return;
+    this.send([customer], toEnvelope(type, { ...dto, unconfirmed: customerRelation === 'pending' }));
+  }
+
+  private send(rooms: string[], envelope: TransactionEnvelope): void {
     this.gateway.broadcast(rooms, envelope);
     this.legacy.deliver(rooms, envelope);
     this.gateway.relay(rooms, envelope);

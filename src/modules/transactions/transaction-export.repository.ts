@@ -1,55 +1,144 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
-import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
 import { TransactionsRepository } from './transactions.repository.js';
 
-/** Streams a merchant's statement with COPY TO STDOUT on a dedicated pooled connection. */
-@Injectable()
-export class TransactionExportRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: TransactionsRepository,
-  ) {}
+/** Advisory-lock class of "an export of merchant N is running" (two-key form: never meets the one-key locks). */
+const EXPORT_LOCK_CLASS = 0x45585054; // 'EXPT'
 
-  async streamCsv(merchantId: number, from: Date, to: Date): Promise<Readable> {
-    // Dates become literals through their own ISO form only; COPY cannot take bind parameters.
-    const sql = this.transactions.exportSql(
-      merchantId,
-      pg.escapeLiteral(from.toISOString()),
-      pg.escapeLiteral(to.toISOString()),
-    );
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const client = await pool.connect();
-    let released = false;
-    const release = (err?: Error) => {
-      if (released) return;
-      released = true;
-      // A connection interrupted mid-COPY is not reusable.
-      client.release(err ?? undefined);
-    };
+/**
+ * The exports' own connections, apart from the API's pool: at most `EXPORT_MAX_CONCURRENT` at once,
+ * each with PostgreSQL's own `statement_timeout` set at connect time. However many exports are
+ * asked for and however slowly their clients read, the API's connections are never theirs.
+ */
+@Injectable()
+export class ExportPool implements OnModuleDestroy {
+  private readonly pool: pg.Pool;
+  private active = 0;
+  private readonly streams = new Set<Readable>();
+
+  constructor(private readonly config: AppConfig) {
+    this.pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.exportMaxConcurrent,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 10_000,
+      statement_timeout: config.exportStatementTimeoutMs,
+      application_name: 'graminstore-export',
+    });
+    // An idle connection dropped by the server (a restart) must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** A connection for one export, or undefined at once when the cap is reached (never queues). */
+  async tryConnect(): Promise<pg.PoolClient | undefined> {
+    if (this.active >= this.config.exportMaxConcurrent) return undefined;
+    this.active += 1;
     try {
-      // A year's statement may take longer than the default statement timeout.
-      await client.query('SET statement_timeout = 0');
-      const stream = client.query(copyTo(sql));
-      let ended = false;
-      stream.once('end', () => {
-        ended = true;
-        client.query('RESET statement_timeout').then(
-          () => release(),
-          (err: Error) => release(err),
-        );
-      });
-      stream.once('error', (err: Error) => release(err));
-      stream.once('close', () => {
-        if (!ended) release(new Error('export stream closed early'));
-      });
-      return stream;
+      return await this.pool.connect();
     } catch (err) {
-      release(err as Error);
+      this.active -= 1;
       throw err;
     }
   }
+
+  /** Closes the connection (its session, advisory lock and any half-read COPY go with it). */
+  release(client: pg.PoolClient): void {
+    this.active -= 1;
+    client.release(true);
+  }
+
+  /** Streams still running are cut at shutdown, so closing never waits on a slow reader. */
+  track(stream: Readable): void {
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const stream of this.streams) stream.destroy();
+    await this.pool.end();
+  }
+}
+
+export type ExportStart = { stream: Readable } | { refused: 'merchant-busy' | 'exports-busy' };
+
+/**
+ * Streams a merchant's statement with COPY TO STDOUT on a connection of {@link ExportPool}, through
+ * the public pg API. One export per merchant at a time (on this instance by a set, across instances
+ * by a session advisory lock). A client that stops reading for `stallTimeoutMs` has its stream
+ * destroyed and the connection closed.
+ */
+@Injectable()
+export class TransactionExportRepository {
+  private readonly running = new Set<number>();
+
+  constructor(
+    private readonly pool: ExportPool,
+    private readonly transactions: TransactionsRepository,
+  ) {}
+
+  async streamCsv(merchantId: number, from: Date, to: Date, stallTimeoutMs: number): Promise<ExportStart> {
+    if (this.running.has(merchantId)) return { refused: 'merchant-busy' };
+    this.running.add(merchantId);
+    let client: pg.PoolClient | undefined;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.running.delete(merchantId);
+      if (client) this.pool.release(client);
+    };
+    try {
+      client = await this.pool.tryConnect();
+      if (!client) {
+        release();
+        return { refused: 'exports-busy' };
+      }
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        EXPORT_LOCK_CLASS,
+        merchantId,
+      ]);
+      if (!lock.rows[0].ok) {
+        release();
+        return { refused: 'merchant-busy' };
+      }
+      // Dates become literals through their own ISO form only; COPY cannot take bind parameters.
+      const sql = this.transactions.exportSql(
+        merchantId,
+        pg.escapeLiteral(from.toISOString()),
+        pg.escapeLiteral(to.toISOString()),
+      );
+      const stream = client.query(copyTo(sql));
+      this.pool.track(stream);
+      stream.once('close', release);
+      stream.once('end', release);
+      stream.once('error', release);
+      destroyWhenStalled(stream, stallTimeoutMs);
+      return { stream };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+}
+
+/**
+ * Destroys `stream` once its reader has held it paused (backpressure: the client stopped reading)
+ * for `timeoutMs`. A slow query that has produced nothing yet is not paused, so it is not cut.
+ */
+function destroyWhenStalled(stream: Readable, timeoutMs: number): void {
+  let pausedAt: number | undefined;
+  stream.on('pause', () => (pausedAt ??= Date.now()));
+  stream.on('resume', () => (pausedAt = undefined));
+  const timer = setInterval(
+    () => {
+      if (pausedAt !== undefined && Date.now() - pausedAt >= timeoutMs)
+        stream.destroy(new Error(`the client stopped reading the export for ${timeoutMs} ms`));
+    },
+    Math.min(1000, Math.max(50, Math.floor(timeoutMs / 4))),
+  );
+  timer.unref();
+  stream.once('close', () => clearInterval(timer));
 }

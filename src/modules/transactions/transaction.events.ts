@@ -1,3 +1,4 @@
+import type { ShopRelation } from '../users/customer-shops.repository.js';
 import type { TransactionResponseDto } from './dto/transaction-response.dto.js';
 
 /**
@@ -12,4 +13,6 @@ export const TransactionEvents = {
 export interface TransactionEvent {
   /** The same DTO the REST response carried. */
   transaction: TransactionResponseDto;
+  /** The buyer's relation to the shop after the write (none for a guest): what their feed may show. */
+  customerRelation?: ShopRelation | null;
 }

@@ -4,8 +4,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  Param,
-  ParseIntPipe,
   Post,
   Query,
   Req,
@@ -18,6 +16,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
@@ -25,6 +24,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
+import { PathId } from '../../common/http/path-id.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
@@ -38,6 +38,8 @@ const IdempotencyHeader = ApiHeader({
   required: false,
   description: 'Retry-safe: the same key and body return the stored response (Idempotent-Replayed: true).',
 });
+
+const IdParam = ApiParam({ name: 'id', type: 'integer', description: 'The transaction id (digits only).' });
 
 /** Marks a replayed response and returns its body. */
 function replay<T>(res: Response, result: Replayable<T>): T {
@@ -110,33 +112,43 @@ export class TransactionsController {
   @Roles('merchant')
   @ApiOperation({ summary: "The merchant's statement for a date range, as CSV (streamed)" })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV with a header row; amounts in rupees' })
-  @ApiProblems(401, 403, 422)
+  @ApiOkResponse({
+    description:
+      'CSV with a header row; amounts in rupees. At most 366 days per export and one running export per ' +
+      'merchant (429 otherwise; 503 while the server runs its maximum of exports). Text cells that a ' +
+      'spreadsheet would read as a formula start with an apostrophe.',
+  })
+  @ApiProblems(401, 403, 422, 429, 503)
   async exportCsv(
     @CurrentPrincipal() me: Principal,
     @Query() query: ExportQueryDto,
   ): Promise<StreamableFile> {
     const { stream, filename } = await this.transactions.exportCsv(me.id, query);
+    // A stream cut mid-way (a stalled reader, a timeout) drops the connection: a truncated
+    // statement must never look complete.
     return new StreamableFile(stream, {
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="${filename}"`,
+    }).setErrorHandler((_err, response) => {
+      if (response.headersSent) return response.destroy?.();
+      response.statusCode = 503;
+      response.send('The export could not be completed; please retry.');
     });
   }
 
   @Get(':id')
   @Roles('merchant', 'user')
+  @IdParam
   @ApiOperation({ summary: 'One transaction (404 unless you recorded it or bought it)' })
   @ApiOkResponse({ type: TransactionResponseDto })
   @ApiProblems(401, 403, 404, 422)
-  findOne(
-    @CurrentPrincipal() me: Principal,
-    @Param('id', ParseIntPipe) id: number,
-  ): Promise<TransactionResponseDto> {
+  findOne(@CurrentPrincipal() me: Principal, @PathId('id') id: number): Promise<TransactionResponseDto> {
     return this.transactions.findOne(me, id);
   }
 
   @Post(':id/settle')
   @Roles('merchant')
+  @IdParam
   @HttpCode(200)
   @IdempotencyHeader
   @ApiOperation({ summary: 'Pay a pay-later bill in full (amount omitted) or in part' })
@@ -144,7 +156,7 @@ export class TransactionsController {
   @ApiProblems(400, 401, 403, 404, 409, 422)
   async settle(
     @CurrentPrincipal() me: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @PathId('id') id: number,
     @Body() dto: SettleTransactionDto,
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,

@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { TransactionExportRepository } from './transaction-export.repository.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
+import { ExportPool, TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsController } from './transactions.controller.js';
 import { IdempotencyRepository, TransactionsRepository } from './transactions.repository.js';
 import { TransactionsService } from './transactions.service.js';
 
 @Module({
-  imports: [MerchantsModule],
+  imports: [MerchantsModule, UsersModule],
   controllers: [TransactionsController],
   providers: [
     TransactionsService,
     TransactionsRepository,
     TransactionExportRepository,
+    ExportPool,
+    MerchantWriteSlots,
     IdempotencyRepository,
     IdempotencyService,
   ],

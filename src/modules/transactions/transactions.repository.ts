@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PaymentMethod, TransactionStatus, TransactionType } from './dto/transaction-response.dto.js';
+import { notBlockedSql, visibleShopsSql, type ShopRelation } from '../users/customer-shops.repository.js';
 import { TransactionTableFactory } from './transaction-table.factory.js';
 
 /** A transaction row as PostgreSQL returns it (bigints as strings). */
@@ -23,6 +24,10 @@ export interface TransactionRow {
   occurred_at: Date;
   created_at: Date;
   settled_at: Date | null;
+  /** Customer reads only: the customer's relation to the shop (never 'blocked': those rows are hidden). */
+  shop_relation?: ShopRelation;
+  /** Writes only: the buyer's relation to the shop, for deciding what the customer's feed receives. */
+  customer_relation?: ShopRelation | null;
 }
 
 /** A history row also carries its exact position for the keyset cursor. */
@@ -70,6 +75,15 @@ function requireId(id: number, what: string): number {
   if (!Number.isSafeInteger(id) || id <= 0)
     throw new TypeError(`A ${what} id is required, got ${String(id)}`);
   return id;
+}
+
+/**
+ * Text a spreadsheet must not run: a cell starting with = + - @, a tab or a carriage return (or the
+ * full-width ＝ ＋ － ＠, which some spreadsheets also read as formulas) gets a leading apostrophe,
+ * so `=HYPERLINK(...)` in a customer's name stays text in the merchant's statement.
+ */
+function csvText(column: string): string {
+  return `CASE WHEN ${column} ~ '^[=+@\t\r＝＋－＠-]' THEN '''' || ${column} ELSE ${column} END`;
 }
 
 /** Builds WHERE clauses with numbered parameters. */
@@ -152,7 +166,10 @@ export class TransactionsRepository {
                   RETURNING guest_users.id),`
         : `g AS (SELECT NULL::integer AS id WHERE $12::integer IS NULL),`;
     const rows: TransactionRow[] = await runner.query(
-      `WITH ids AS (SELECT nextval('transactions_id_seq') AS id),
+      // A customer who blocked this merchant gets no row at all (`ids` is empty): the caller answers
+      // exactly as for a customer who does not exist.
+      `WITH ids AS (SELECT nextval('transactions_id_seq') AS id
+                     WHERE $2::integer IS NULL OR ${notBlockedSql('$2', '$1')}),
        ${guest}
        t AS (
          INSERT INTO ${table} AS t (id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise,
@@ -164,13 +181,15 @@ export class TransactionsRepository {
          RETURNING ${COLUMNS}
        ),
        link AS (
-         INSERT INTO customer_merchants (user_id, merchant_id, first_transaction_at, last_transaction_at)
-         SELECT user_id, merchant_id, occurred_at, occurred_at FROM t WHERE user_id IS NOT NULL
+         INSERT INTO customer_merchants (user_id, merchant_id, first_transaction_at, last_transaction_at, relation)
+         SELECT user_id, merchant_id, occurred_at, occurred_at, 'pending' FROM t WHERE user_id IS NOT NULL
          ON CONFLICT (user_id, merchant_id) DO UPDATE
            SET first_transaction_at = LEAST(customer_merchants.first_transaction_at, EXCLUDED.first_transaction_at),
                last_transaction_at = GREATEST(customer_merchants.last_transaction_at, EXCLUDED.last_transaction_at)
+         RETURNING relation
        )
-       SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name FROM t`,
+       SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name,
+              (SELECT relation FROM link) AS customer_relation FROM t`,
       params,
     );
     return rows[0];
@@ -207,8 +226,9 @@ export class TransactionsRepository {
     const merchants = await this.merchantsOfUser(userId);
     if (!merchants.length) return undefined;
     const rows: TransactionRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS}, m.business_name AS merchant_name
-         FROM transactions t JOIN merchants m ON m.id = t.merchant_id
+      `WITH visible AS (${visibleShopsSql('$2')})
+       SELECT ${COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
+         FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
         WHERE t.merchant_id = ANY($1::int[]) AND t.user_id = $2 AND t.id = $3`,
       [merchants, userId, id],
     );
@@ -238,7 +258,10 @@ export class TransactionsRepository {
           WHERE t.id = $2
           RETURNING ${COLUMNS}
        )
-       SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name FROM t`,
+       SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name,
+              (SELECT relation FROM customer_merchants c WHERE c.user_id = t.user_id AND c.merchant_id = $1)
+                AS customer_relation
+         FROM t`,
       [bill.merchant_id, bill.id, amountPaise, method, reference],
     );
     return rows[0];
@@ -263,19 +286,19 @@ export class TransactionsRepository {
     const params: unknown[] = [merchants, requireId(userId, 'user')];
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
     return this.dataSource.query(
-      `SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name
-         FROM transactions t JOIN merchants m ON m.id = t.merchant_id
+      `WITH visible AS (${visibleShopsSql('$2')})
+       SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name, v.relation AS shop_relation
+         FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
         WHERE t.merchant_id = ANY($1::int[]) AND t.user_id = $2 ${where} ORDER BY ${order} ${page}`,
       params,
     );
   }
 
-  /** The merchants a customer has bought from. */
+  /** The merchants a customer has bought from and not blocked: the partitions their views read. */
   async merchantsOfUser(userId: number): Promise<number[]> {
-    const rows: { merchant_id: number }[] = await this.dataSource.query(
-      `SELECT merchant_id FROM customer_merchants WHERE user_id = $1`,
-      [requireId(userId, 'user')],
-    );
+    const rows: { merchant_id: number }[] = await this.dataSource.query(visibleShopsSql('$1'), [
+      requireId(userId, 'user'),
+    ]);
     return rows.map((r) => r.merchant_id);
   }
 
@@ -314,7 +337,8 @@ export class TransactionsRepository {
              t.type, t.status, (t.amount_paise / 100.0)::numeric(14, 2) AS amount,
              (t.paid_paise / 100.0)::numeric(14, 2) AS paid, ((t.amount_paise - t.paid_paise) / 100.0)::numeric(14, 2) AS due,
              CASE WHEN t.user_id IS NOT NULL THEN 'customer' ELSE 'guest' END AS buyer,
-             t.user_id, u.name AS customer_name, t.guest_user_id, t.payment_method, t.reference_number, t.description
+             t.user_id, ${csvText('u.name')} AS customer_name, t.guest_user_id, t.payment_method,
+             ${csvText('t.reference_number')} AS reference_number, ${csvText('t.description')} AS description
         FROM ${table} t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users u ON u.id = t.user_id
        WHERE t.occurred_at >= ${fromLiteral}::timestamptz AND t.occurred_at < ${toLiteral}::timestamptz
        ORDER BY t.occurred_at, t.id

@@ -1,8 +1,12 @@
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
 import { MetricsService } from '../health/metrics.service.js';
+import { CustomerShopsRepository } from '../users/customer-shops.repository.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { normalizeType } from './dto/create-transaction.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
@@ -50,7 +54,11 @@ describe('TransactionsService.create', () => {
         TransactionsService,
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
+        { provide: CustomerShopsRepository, useValue: {} },
+        { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
+        { provide: WriteLimits, useValue: { merchantWrite: async () => undefined } },
+        MerchantWriteSlots,
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {
           provide: EventEmitter2,
@@ -77,7 +85,10 @@ describe('TransactionsService.create', () => {
       amount_paise: 29,
     });
     expect(published).toEqual([
-      { name: 'transaction.created', payload: { transaction: expect.objectContaining({ id: 1 }) } },
+      {
+        name: 'transaction.created',
+        payload: { transaction: expect.objectContaining({ id: 1 }), customerRelation: null },
+      },
     ]);
   });
 

@@ -6,14 +6,18 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../common/auth/role.js';
 import {
   ConflictError,
+  DomainError,
   ForbiddenError,
   NotFoundError,
+  TooManyRequestsError,
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
+import { AppConfig } from '../../config/app-config.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
 import { MetricsService } from '../health/metrics.service.js';
+import { CustomerShopsRepository, type ShopRelation } from '../users/customer-shops.repository.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import type { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
@@ -28,13 +32,27 @@ import { toTransactionDto } from './transaction.mapper.js';
 import { TransactionEvents, type TransactionEvent } from './transaction.events.js';
 import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
+import { MerchantWriteSlots } from './merchant-write-slots.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** The longest statement one export may cover (a leap year). */
+export const MAX_EXPORT_DAYS = 366;
+const EXPORT_RETRY_MS = 10_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const DEFAULT_LIMIT = 50;
 const CREATED_MESSAGE = 'Transaction created successfully';
 
 class ClientIdTaken extends Error {}
+
+/** What a write learnt that belongs to its event rather than to its response. */
+interface Written {
+  customerRelation?: ShopRelation | null;
+}
+
+/** The one answer for a customer the merchant may not bill: unknown id, or a customer who blocked them. */
+const customerNotFound = (userId: number) =>
+  new UnprocessableError('user-not-found', `No customer with user_id ${userId} exists.`, 'user_id');
 
 /** The opaque history cursor: the last row's exact (occurred_at µs, id). */
 export function encodeCursor(occurredUs: string, id: number): string {
@@ -61,6 +79,10 @@ export class TransactionsService {
     private readonly idempotency: IdempotencyService,
     private readonly events: EventEmitter2,
     private readonly metrics: MetricsService,
+    private readonly shops: CustomerShopsRepository,
+    private readonly config: AppConfig,
+    private readonly writeLimits: WriteLimits,
+    private readonly slots: MerchantWriteSlots,
   ) {}
 
   /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
@@ -80,7 +102,17 @@ export class TransactionsService {
     dto: CreateTransactionDto,
     idempotencyKey?: string,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
+    await this.writeLimits.merchantWrite(merchantId);
+    return this.slots.run(merchantId, () => this.record(merchantId, dto, idempotencyKey));
+  }
+
+  private async record(
+    merchantId: number,
+    dto: CreateTransactionDto,
+    idempotencyKey?: string,
+  ): Promise<Replayable<CreateTransactionResponseDto>> {
     const sale = this.planSale(merchantId, dto);
+    const written: Written = {};
     if (sale.clientId && !idempotencyKey) {
       const existing = await this.transactions.findByClientId(merchantId, sale.clientId);
       if (existing) return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
@@ -90,16 +122,16 @@ export class TransactionsService {
       if (idempotencyKey)
         result = await this.dataSource.transaction((manager) =>
           this.idempotency.run(manager, `merchant:${merchantId}:create`, idempotencyKey, dto, () =>
-            this.insert(manager, sale),
+            this.insert(manager, sale, written),
           ),
         );
       else if (sale.clientId || sale.guestUserId)
         result = {
-          body: await this.dataSource.transaction((manager) => this.insert(manager, sale)),
+          body: await this.dataSource.transaction((manager) => this.insert(manager, sale, written)),
           replayed: false,
         };
       // The common case is a single atomic statement: one round trip, no explicit transaction.
-      else result = { body: await this.insert(this.dataSource.manager, sale), replayed: false };
+      else result = { body: await this.insert(this.dataSource.manager, sale, written), replayed: false };
     } catch (err) {
       if (!(err instanceof ClientIdTaken)) throw err;
       const existing = await this.transactions.findByClientId(merchantId, sale.clientId!);
@@ -108,7 +140,7 @@ export class TransactionsService {
     }
     if (!result.replayed) {
       this.metrics.transactionsCreated.inc({ type: result.body.type });
-      this.publish(TransactionEvents.created, result.body);
+      this.publish(TransactionEvents.created, result.body, written.customerRelation);
     }
     return result;
   }
@@ -123,20 +155,24 @@ export class TransactionsService {
     dto: SettleTransactionDto,
     idempotencyKey?: string,
   ): Promise<Replayable<TransactionResponseDto>> {
-    const result = await this.dataSource.transaction(async (manager) => {
-      const work = () => this.applySettlement(manager, merchantId, transactionId, dto);
-      return idempotencyKey
-        ? this.idempotency.run(
-            manager,
-            `merchant:${merchantId}:settle:${transactionId}`,
-            idempotencyKey,
-            dto,
-            work,
-            200,
-          )
-        : { body: await work(), replayed: false };
-    });
-    if (!result.replayed) this.publish(TransactionEvents.updated, result.body);
+    const written: Written = {};
+    await this.writeLimits.merchantWrite(merchantId);
+    const result = await this.slots.run(merchantId, () =>
+      this.dataSource.transaction(async (manager) => {
+        const work = () => this.applySettlement(manager, merchantId, transactionId, dto, written);
+        return idempotencyKey
+          ? this.idempotency.run(
+              manager,
+              `merchant:${merchantId}:settle:${transactionId}`,
+              idempotencyKey,
+              dto,
+              work,
+              200,
+            )
+          : { body: await work(), replayed: false };
+      }),
+    );
+    if (!result.replayed) this.publish(TransactionEvents.updated, result.body, written.customerRelation);
     return result;
   }
 
@@ -215,7 +251,27 @@ export class TransactionsService {
     const to = parseInstant(query.to) ?? new Date();
     const from = parseInstant(query.from) ?? new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw new UnprocessableError('invalid-range', '`from` must be before `to`.', 'from');
-    const stream = await this.exports.streamCsv(merchantId, from, to);
+    if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000)
+      throw new UnprocessableError(
+        'range-too-long',
+        `An export covers at most ${MAX_EXPORT_DAYS} days; ask for several shorter ranges.`,
+        'from',
+      );
+    const started = await this.exports.streamCsv(merchantId, from, to, this.config.exportStallTimeoutMs);
+    if ('refused' in started) {
+      if (started.refused === 'merchant-busy')
+        throw new TooManyRequestsError(
+          EXPORT_RETRY_MS,
+          'An export of yours is still running; wait for it to finish before starting another.',
+        );
+      throw new DomainError(
+        503,
+        'exports-busy',
+        'Service Unavailable',
+        'Too many exports are running right now; please retry shortly.',
+      );
+    }
+    const { stream } = started;
     const day = (d: Date) => d.toISOString().slice(0, 10);
     return { stream, filename: `graminstore-statement-${merchantId}-${day(from)}-to-${day(to)}.csv` };
   }
@@ -270,22 +326,22 @@ export class TransactionsService {
   private async insert(
     runner: DataSource | EntityManager,
     sale: NewSale,
+    written: Written,
   ): Promise<CreateTransactionResponseDto> {
     let row;
     try {
       row = await this.transactions.insertSale(runner, sale);
     } catch (err) {
       const { code, detail } = pgErrorFields(err);
-      if (code === '23503' && detail?.includes('(user_id)'))
-        throw new UnprocessableError(
-          'user-not-found',
-          `No customer with user_id ${sale.userId} exists.`,
-          'user_id',
-        );
+      if (code === '23503' && detail?.includes('(user_id)')) throw customerNotFound(sale.userId!);
       if (code === '23503' && detail?.includes('(merchant_id)')) throw new NotFoundError('Merchant');
       throw err;
     }
     if (!row) {
+      // A customer who blocked this shop is, to the shop, a customer who does not exist: the same
+      // answer, so blocking cannot be told apart from a wrong id (and ids cannot be probed).
+      if (sale.userId && (await this.shops.relation(sale.userId, sale.merchantId)) === 'blocked')
+        throw customerNotFound(sale.userId);
       if (sale.guestUserId) {
         const state = await this.transactions.guestState(sale.merchantId, sale.guestUserId);
         if (state === 'missing')
@@ -296,6 +352,7 @@ export class TransactionsService {
       // Only a concurrent sale with the same offline client_id leaves nothing inserted.
       throw new ClientIdTaken();
     }
+    written.customerRelation = row.customer_relation ?? null;
     return this.createdResponse(toTransactionDto(row));
   }
 
@@ -304,6 +361,7 @@ export class TransactionsService {
     merchantId: number,
     transactionId: number,
     dto: SettleTransactionDto,
+    written: Written,
   ): Promise<TransactionResponseDto> {
     const bill = await this.transactions.findForMerchant(manager, merchantId, transactionId, true);
     if (!bill) throw new NotFoundError('Transaction');
@@ -327,6 +385,7 @@ export class TransactionsService {
       dto.payment_method,
       dto.reference_number ?? null,
     );
+    written.customerRelation = row.customer_relation ?? null;
     return toTransactionDto(row);
   }
 
@@ -335,8 +394,12 @@ export class TransactionsService {
   }
 
   /** Hands the committed change to the in-process bus; delivery problems never fail the write. */
-  private publish(event: string, transaction: TransactionResponseDto): void {
-    const payload: TransactionEvent = { transaction };
+  private publish(
+    event: string,
+    transaction: TransactionResponseDto,
+    customerRelation: ShopRelation | null | undefined,
+  ): void {
+    const payload: TransactionEvent = { transaction, customerRelation };
     this.events.emit(event, payload);
   }
 }

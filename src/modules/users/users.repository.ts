@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { notBlockedSql } from './customer-shops.repository.js';
 import { User } from './entities/user.entity.js';
 
 export type NewUser = Pick<User, 'name' | 'email' | 'phone' | 'passwordHash'> &
@@ -31,6 +32,22 @@ export class UsersRepository {
 
   findByPhone(phone: string): Promise<User | null> {
     return this.dataSource.getRepository(User).findOneBy({ phone });
+  }
+
+  /**
+   * The active customer with this phone, as `merchantId` may see them: none when that customer has
+   * blocked the merchant (see {@link notBlockedSql}).
+   */
+  async findBillableByPhone(
+    phone: string,
+    merchantId: number,
+  ): Promise<Pick<User, 'id' | 'name' | 'phone'> | undefined> {
+    const rows: Pick<User, 'id' | 'name' | 'phone'>[] = await this.dataSource.query(
+      `SELECT u.id, u.name, u.phone FROM users u
+        WHERE u.phone = $1 AND u.is_active AND ${notBlockedSql('u.id', '$2')}`,
+      [phone, merchantId],
+    );
+    return rows[0];
   }
 
   async taken(email: string, phone: string): Promise<{ email: boolean; phone: boolean }> {

@@ -59,12 +59,12 @@ export class UsersService {
 
   /**
    * Finds a customer by phone so a merchant can bill them. Only the name and the last 4 digits are
-   * returned: a merchant learns no more than the customer already told them at the counter.
+   * returned: a merchant learns no more than the customer already told them at the counter. A
+   * customer who has blocked this merchant is not found.
    */
-  async lookupByPhone(phone: string): Promise<UserLookupDto> {
-    const user = await this.users.findByPhone(phone);
-    if (!user || !user.isActive)
-      throw new NotFoundError('User', 'No customer is registered with this phone number.');
+  async lookupByPhone(phone: string, merchantId: number): Promise<UserLookupDto> {
+    const user = await this.users.findBillableByPhone(phone, merchantId);
+    if (!user) throw new NotFoundError('User', 'No customer is registered with this phone number.');
     return { id: user.id, name: user.name, phone_last_4: lastDigits(user.phone) };
   }
 }

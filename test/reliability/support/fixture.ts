@@ -36,6 +36,8 @@ export interface Fixture {
   guestId: number;
   /** Appears only in `merchant`'s data: another merchant's response must never contain it. */
   marker: string;
+  /** A merchant that billed `user` and that the matrix and fuzzer may block and unblock. */
+  shopToBlock: number;
   /** A refresh token nobody has spent (from a throwaway customer's registration). */
   freshRefreshToken(): Promise<string>;
 }
@@ -69,6 +71,8 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     type: 'pay_later',
     description: marker,
   });
+  const shopToBlock = await registerMerchant(t);
+  await createSale(t, shopToBlock, { user_id: user.id, amount: 10, type: 'pay_later' });
   const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
   return {
@@ -80,6 +84,7 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     billId: bill.id,
     guestId: guest.body.id,
     marker,
+    shopToBlock: shopToBlock.id,
     freshRefreshToken: async () => (await registerUser(t)).refreshToken,
   };
 }

@@ -64,6 +64,12 @@ export const ROUTES: Record<string, RouteEntry> = {
     call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
     fuzzBase: unknownRefresh,
   },
+  // A wrong current password: the matrix must not change the fixture's passwords (that would end its
+  // other sessions). Every signed-in role may call it and gets 422 for that.
+  'POST /api/v2/auth/password': {
+    allow: { merchant: 422, otherMerchant: 422, user: 422, admin: 422 },
+    call: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
+  },
   'GET /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: none },
   'GET /api/v2/auth/profile/user': { allow: USER, call: none },
 
@@ -125,6 +131,20 @@ export const ROUTES: Record<string, RouteEntry> = {
   'GET /api/v2/dashboard/user/bills': {
     allow: USER,
     call: () => ({ query: { status: 'due', limit: '10' } }),
+  },
+
+  'GET /api/v2/me/shops': { allow: USER, call: none },
+  'POST /api/v2/me/shops/{merchant_id}/accept': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'POST /api/v2/me/shops/{merchant_id}/block': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.shopToBlock } }),
+  },
+  'POST /api/v2/me/shops/{merchant_id}/unblock': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.shopToBlock } }),
   },
 };
 

@@ -10,9 +10,19 @@ import {
 export class MerchantExpenseDto {
   @ApiProperty({ example: 3 }) merchant_id: number;
   @ApiProperty({ example: 'Sharma Kirana Store' }) merchant_name: string;
+  @ApiProperty({ example: false, description: 'From a shop you have not confirmed yet (not in the totals).' })
+  unconfirmed: boolean;
   @ApiProperty({ example: 540.5, description: 'Bought in the period (paid or not), rupees.' }) amount: number;
   @ApiProperty({ example: 54050 }) amount_paise: number;
   @ApiProperty({ example: 4 }) transactions: number;
+}
+
+export class UnconfirmedTotalsDto {
+  @ApiProperty({ example: 1 }) merchants_count: number;
+  @ApiProperty({ example: 0 }) total_spent: number;
+  @ApiProperty({ example: 0 }) total_spent_paise: number;
+  @ApiProperty({ example: 9999 }) total_pending: number;
+  @ApiProperty({ example: 999900 }) total_pending_paise: number;
 }
 
 /** The customer's home screen: all-time totals and this local week's and month's spending per merchant. */
@@ -34,8 +44,14 @@ export class UserDashboardDto {
   @ApiProperty({ example: 320, description: 'Still owed across all merchants, rupees.' })
   total_pending: number;
   @ApiProperty({ example: 32000 }) total_pending_paise: number;
-  @ApiProperty({ example: 4, description: 'Merchants the customer has bought from.' })
+  @ApiProperty({ example: 4, description: 'Confirmed shops the customer has bought from.' })
   merchants_count: number;
+  @ApiProperty({
+    type: UnconfirmedTotalsDto,
+    description:
+      'Shops that billed you and that you have not confirmed yet, kept apart from the totals above.',
+  })
+  unconfirmed: UnconfirmedTotalsDto;
   @ApiProperty({ type: [MerchantExpenseDto], description: 'This local week, per merchant, largest first.' })
   weekly_expenses: MerchantExpenseDto[];
   @ApiProperty({ type: [MerchantExpenseDto], description: 'This local month, per merchant, largest first.' })
@@ -55,6 +71,8 @@ export class MoneySplitDto {
 export class PeriodMerchantExpenseDto extends MoneySplitDto {
   @ApiProperty({ example: 3 }) merchant_id: number;
   @ApiProperty({ example: 'Sharma Kirana Store' }) merchant_name: string;
+  @ApiProperty({ example: false, description: 'From a shop you have not confirmed yet (not in the totals).' })
+  unconfirmed: boolean;
   @ApiProperty({ example: 1042 }) last_transaction_id: number;
   @ApiProperty({ example: '2026-11-24T04:30:00.000Z' }) last_transaction_at: string;
 }
@@ -85,6 +103,8 @@ export class ExpensesResponseDto {
 export class UserMerchantDto extends MoneySplitDto {
   @ApiProperty({ example: 3 }) merchant_id: number;
   @ApiProperty({ example: 'Sharma Kirana Store' }) merchant_name: string;
+  @ApiProperty({ example: false, description: 'From a shop you have not confirmed yet (not in the totals).' })
+  unconfirmed: boolean;
   @ApiProperty({ example: 'kirana', nullable: true, type: String }) business_type: string | null;
   @ApiProperty({ example: 'Pune', nullable: true, type: String }) city: string | null;
   @ApiProperty({ example: 2, description: 'Bills not fully paid.' }) open_bills: number;
@@ -95,7 +115,9 @@ export class UserMerchantDto extends MoneySplitDto {
 
 export class UserMerchantsResponseDto {
   @ApiProperty({ example: 4 }) merchants_count: number;
-  @ApiProperty({ type: MoneySplitDto, description: 'Across all of them.' }) totals: MoneySplitDto;
+  @ApiProperty({ type: MoneySplitDto, description: 'Across the confirmed shops.' }) totals: MoneySplitDto;
+  @ApiProperty({ type: MoneySplitDto, description: 'Across the shops you have not confirmed yet.' })
+  unconfirmed_totals: MoneySplitDto;
   @ApiProperty({ type: [UserMerchantDto], description: 'Most recent purchase first.' })
   merchants: UserMerchantDto[];
 }
@@ -103,6 +125,8 @@ export class UserMerchantsResponseDto {
 export class MerchantOwedDto {
   @ApiProperty({ example: 3 }) merchant_id: number;
   @ApiProperty({ example: 'Sharma Kirana Store' }) merchant_name: string;
+  @ApiProperty({ example: false, description: 'From a shop you have not confirmed yet (not in the totals).' })
+  unconfirmed: boolean;
   @ApiProperty({ example: 320.5, description: 'Still owed to this merchant, rupees.' }) owed: number;
   @ApiProperty({ example: 32050 }) owed_paise: number;
   @ApiProperty({ example: 2, description: 'Bills still (partly) owed.' }) due_bills: number;
@@ -111,9 +135,12 @@ export class MerchantOwedDto {
 
 export class BillsResponseDto {
   @ApiProperty({ enum: BILL_STATUSES }) status: BillStatus;
-  @ApiProperty({ example: 820.5, description: 'Still owed across all merchants, rupees.' })
+  @ApiProperty({ example: 820.5, description: 'Still owed to your confirmed shops, rupees.' })
   total_owed: number;
   @ApiProperty({ example: 82050 }) total_owed_paise: number;
+  @ApiProperty({ example: 0, description: 'Owed to shops you have not confirmed yet (not in total_owed).' })
+  unconfirmed_owed: number;
+  @ApiProperty({ example: 0 }) unconfirmed_owed_paise: number;
   @ApiProperty({ example: 3, description: 'Bills still owed, across merchants.' }) due_bills: number;
   @ApiProperty({ example: 9, description: 'Pay-later bills paid off, across merchants.' }) paid_bills: number;
   @ApiProperty({

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const TRANSACTION_TYPES = ['paid', 'pay_later'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
@@ -38,6 +38,12 @@ export class TransactionResponseDto {
   timestamp: string;
   @ApiProperty({ example: '2026-11-24T04:30:01.000Z' }) created_at: string;
   @ApiProperty({ nullable: true, type: String }) settled_at: string | null;
+  @ApiPropertyOptional({
+    description:
+      'Customer views only: true for a bill from a shop the customer has not confirmed yet (GET /me/shops); ' +
+      'such bills are kept out of the confirmed totals.',
+  })
+  unconfirmed?: boolean;
 }
 
 /** The create response: the transaction plus the seed's confirmation fields. */
