@@ -1,10 +1,12 @@
 import { InitialSchema1795478400000 } from '../../migrations/1795478400000-InitialSchema.js';
 import { DashboardRollups1795564800000 } from '../../migrations/1795564800000-DashboardRollups.js';
 import { AdminPanel1795651200000 } from '../../migrations/1795651200000-AdminPanel.js';
+import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1795478400000,
   DashboardRollups1795564800000,
   AdminPanel1795651200000,
+  SuperAdmin1796167479943,
 ];
