@@ -52,6 +52,9 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) MERCHANT_WRITES_PER_SECOND?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) MERCHANT_WRITE_BURST?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATIONS_PER_HOUR?: number;
+  @IsOptional()
+  @Matches(/^[\w.-]{1,40}$/, { message: 'must be letters, digits, dots or dashes' })
+  REDIS_KEY_PREFIX?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -93,6 +96,8 @@ export class AppConfig {
   readonly merchantWriteBurst!: number;
   /** Registrations per client address (IPv6 by /64) per hour; 0: no limit. */
   readonly registrationsPerHour!: number;
+  /** Prefix of the rate-limit keys and the session channel in Redis (apps sharing one Redis differ). */
+  readonly redisKeyPrefix!: string;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -166,5 +171,6 @@ export function loadConfig(
     merchantWritesPerSecond: env.MERCHANT_WRITES_PER_SECOND ?? 20,
     merchantWriteBurst: env.MERCHANT_WRITE_BURST ?? 100,
     registrationsPerHour: env.REGISTRATIONS_PER_HOUR ?? 20,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'graminstore',
   });
 }

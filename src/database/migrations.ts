@@ -3,6 +3,7 @@ import { DashboardRollups1795564800000 } from '../../migrations/1795564800000-Da
 import { AdminPanel1795651200000 } from '../../migrations/1795651200000-AdminPanel.js';
 import { CustomerShopRelations1796163519407 } from '../../migrations/1796163519407-CustomerShopRelations.js';
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
+import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AdminPanel1795651200000,
   CustomerShopRelations1796163519407,
   NormalisePhones1796164390187,
+  SuperAdmin1796167479943,
 ];

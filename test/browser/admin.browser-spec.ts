@@ -59,6 +59,8 @@ async function startServer(port: number): Promise<ChildProcess> {
       ADMIN_PANEL: 'true',
       LOG_LEVEL: 'info',
       BCRYPT_ROUNDS: '4',
+      // The browser stands behind a TLS-terminating proxy on this host (X-Forwarded-Proto below).
+      TRUST_PROXY: 'loopback',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -434,18 +434,45 @@ describe('admins', () => {
       secondId,
     ]);
     expect(kept[0]).toEqual({ name: 'Renamed', password_hash: before[0].password_hash });
+    const theirs = await signedIn(second.email, second.password);
+    expect((await theirs.get('/admin')).status).toBe(200);
     const res = await submit(admin, `/resources/admins/records/${secondId}/edit`, {
       password: 'a-brand-new-pass',
     });
     expect(res.body.notice.type).toBe('success');
     expect(res.text).not.toContain('a-brand-new-pass');
+    // A new password ends that admin's sessions.
+    expect((await theirs.get('/admin')).headers.location).toBe('/admin/login');
     await signedIn(second.email, 'a-brand-new-pass');
+  });
+
+  it('lets only the super-admin manage admins', async () => {
+    const theirs = await signedIn(second.email, 'a-brand-new-pass');
+    const sneaky = `sneaky.${unique()}@graminstore.com`;
+    const created = await submit(theirs, '/resources/admins/actions/new', {
+      name: 'Sneaky',
+      email: sneaky,
+      password: 'sneaky-admin-pass',
+    });
+    expect(JSON.stringify(created.body)).toContain('Only a super-admin manages admins.');
+    expect((await t.db.query(`SELECT 1 FROM admins WHERE email = $1`, [sneaky])).rowCount).toBe(0);
+    const { rows } = await t.db.query(`SELECT id, password_hash FROM admins WHERE email = $1`, [ADMIN.email]);
+    const takeover = await submit(theirs, `/resources/admins/records/${rows[0].id}/edit`, {
+      password: 'taken-over-pass-1',
+    });
+    expect(JSON.stringify(takeover.body)).toContain('Only a super-admin manages admins.');
+    const { rows: after } = await t.db.query(`SELECT password_hash FROM admins WHERE id = $1`, [rows[0].id]);
+    expect(after[0].password_hash).toBe(rows[0].password_hash);
+    // Customers and merchants are still theirs to manage.
+    const edit = await submit(theirs, `/resources/users/records/${priya.id}/edit`, { city: 'Nashik' });
+    expect(edit.body.notice.type).toBe('success');
   });
 
   it('ends a deactivated admin’s sessions, and an admin cannot deactivate themselves', async () => {
     const theirs = await signedIn(second.email, 'a-brand-new-pass');
     expect((await theirs.get('/admin')).status).toBe(200);
-    const self = await submit(theirs, `/resources/admins/records/${secondId}/edit`, { is_active: 'false' });
+    const { rows } = await t.db.query(`SELECT id FROM admins WHERE email = $1`, [ADMIN.email]);
+    const self = await submit(admin, `/resources/admins/records/${rows[0].id}/edit`, { is_active: 'false' });
     expect(self.body.record.errors.is_active.message).toMatch(/yourself/);
 
     await submit(admin, `/resources/admins/records/${secondId}/edit`, { is_active: 'false' });
@@ -536,5 +563,39 @@ describe('one login limit for every way in', () => {
       .send({ email: email.toUpperCase(), password: 'guess-10' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('tooManyRequests');
+  });
+});
+
+describe('same-origin changes only', () => {
+  it('refuses a cross-site form post that rides on an admin session, and accepts the panel’s own', async () => {
+    const admin = await signedIn();
+    const before = (await t.db.query(`SELECT name FROM users WHERE id = $1`, [priya.id])).rows[0].name;
+    for (const headers of [
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: 'https://evil.example' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'null' },
+    ]) {
+      const res = await admin
+        .post(`/admin/api/resources/users/records/${priya.id}/edit`)
+        .set(headers)
+        .type('form')
+        .send({ name: 'Hijacked' });
+      expect(res.status).toBe(403);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const login = await t.http
+      .post('/admin/login')
+      .set({ Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' })
+      .type('form')
+      .send(ADMIN);
+    expect(login.status).toBe(403);
+    expect((await t.db.query(`SELECT name FROM users WHERE id = $1`, [priya.id])).rows[0].name).toBe(before);
+
+    const own = await admin
+      .post(`/admin/api/resources/users/records/${priya.id}/edit`)
+      .set({ 'Sec-Fetch-Site': 'same-origin' })
+      .field('name', `${before} Jr`);
+    expect(own.body.notice.type).toBe('success');
   });
 });

@@ -27,7 +27,8 @@ describe('database outage: PostgreSQL stopped under load', () => {
     // A PostgreSQL of this suite's own: the other suites' server must not be stopped.
     dir = await mkdtemp(join(tmpdir(), 'graminstore-outage-pg-'));
     server = await startEmbeddedPostgres({ dir, persistent: true });
-    app = await spawnApp({ databaseUrl: server.url });
+    // A flood of a few merchants' writes on purpose: the per-merchant write limit is tested elsewhere.
+    app = await spawnApp({ databaseUrl: server.url, env: { MERCHANT_WRITES_PER_SECOND: '0' } });
     client = new Client(app.baseUrl, 64, 20_000);
   });
   afterAll(async () => {

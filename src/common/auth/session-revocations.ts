@@ -22,7 +22,6 @@ export function endsSession(event: SessionsEnded, role: Role, id: number, sid: s
   return event.exceptSid === undefined || sid !== event.exceptSid;
 }
 
-const CHANNEL = 'graminstore:sessions-ended';
 const newClient = (url: string) =>
   createClient({
     url,
@@ -46,6 +45,10 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly config: AppConfig) {}
 
+  private get channel(): string {
+    return `${this.config.redisKeyPrefix}:sessions-ended`;
+  }
+
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     this.publisher = newClient(this.config.redisUrl);
@@ -53,7 +56,7 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
     for (const client of [this.publisher, this.subscriber])
       client.on('error', (err: Error) => this.logger.warn({ msg: 'Redis error', err: err.message }));
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    await this.subscriber.subscribe(CHANNEL, (message) => {
+    await this.subscriber.subscribe(this.channel, (message) => {
       const { from, event } = JSON.parse(message) as { from: string; event: SessionsEnded };
       if (from !== this.instance) this.dispatch(event);
     });
@@ -68,7 +71,7 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
     this.dispatch(event);
     if (this.publisher?.isReady)
       this.publisher
-        .publish(CHANNEL, JSON.stringify({ from: this.instance, event }))
+        .publish(this.channel, JSON.stringify({ from: this.instance, event }))
         .catch((err: unknown) =>
           this.logger.warn({ msg: 'could not announce ended sessions', err: String(err) }),
         );

@@ -55,10 +55,12 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly buckets = new Map<string, TokenBucket>();
   private lastSweep = performance.now();
   private readonly redis: Redis | null;
+  private readonly prefix: string;
   private connecting: Promise<void> = Promise.resolve();
 
   constructor(config: AppConfig) {
     this.redis = config.redisUrl ? this.connect(config.redisUrl) : null;
+    this.prefix = `${config.redisKeyPrefix}:rl`;
   }
 
   /** Gives Redis a moment at boot, so the first requests are already counted in the shared buckets. */
@@ -80,7 +82,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     if (this.redis?.isReady) {
       try {
         const wait = await this.redis.eval(REDIS_BUCKET, {
-          keys: [`graminstore:rl:${limit.name}:${key}`],
+          keys: [`${this.prefix}:${limit.name}:${key}`],
           arguments: [String(limit.capacity), String(limit.perSecond)],
         });
         return Number(wait);

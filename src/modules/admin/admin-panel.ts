@@ -32,7 +32,7 @@ import { DomainError, ForbiddenError, TooManyRequestsError } from '../../common/
 import type { AppConfig } from '../../config/app-config.js';
 import { ADMIN_ROOT } from './admin-panel.service.js';
 import { adminRequestContext } from './admin-request.js';
-import { adminSecurityHeaders } from './admin-security.js';
+import { adminSecurityHeaders, sameOriginOnly } from './admin-security.js';
 import { ADMIN_TABLES, type AdminColumn, type AdminTable, type ColumnKind } from './admin-tables.js';
 import type { AdminRow } from './admin.repository.js';
 import {
@@ -480,6 +480,7 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
 
   const router = express.Router();
   router.use(adminSecurityHeaders());
+  router.use(sameOriginOnly());
   router.use((req: Request, _res: Response, next: NextFunction) =>
     adminRequestContext.run({ ip: req.ip, sessionId: () => req.sessionID }, next),
   );

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { toProblem } from '../../common/errors/problem-details.filter.js';
 
 /** The attribute-less `<script>` tags of AdminJS's page templates: its inline bootstrap code. */
 const INLINE_SCRIPT = /<script>/g;
@@ -48,5 +50,40 @@ export function adminSecurityHeaders(): RequestHandler {
           : body,
       )) as Response['send'];
     headers(req, res, next);
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a state-changing request that a browser sent from another site (a form or script on a
+ * hostile page riding on the admin's session cookie): `Sec-Fetch-Site` must say same-origin (or that
+ * the admin typed it), and an `Origin` must name this host. Browsers send at least one of them with
+ * every POST; a request with neither comes from no browser, so no admin's cookie rides along unasked.
+ */
+export function sameOriginOnly(): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get('sec-fetch-site');
+    const origin = req.get('origin');
+    let sameOrigin = site === undefined || site === 'same-origin' || site === 'none';
+    if (sameOrigin && origin !== undefined) {
+      try {
+        sameOrigin = new URL(origin).host === req.get('host');
+      } catch {
+        sameOrigin = false;
+      }
+    }
+    if (sameOrigin) return next();
+    const refusal = new DomainError(
+      403,
+      'cross-site-request',
+      'Forbidden',
+      'The admin panel accepts changes only from its own pages.',
+    );
+    res
+      .status(403)
+      .type('application/problem+json')
+      .send(JSON.stringify(toProblem(refusal, req.originalUrl.split('?')[0]!)));
   };
 }

@@ -177,6 +177,14 @@ export class AdminRepository {
     );
   }
 
+  async isSuperAdmin(id: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM admins WHERE id = $1 AND is_active AND is_super`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
   async isActiveAdmin(id: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM admins WHERE id = $1 AND is_active`, [
       id,

@@ -205,6 +205,7 @@ export class AdminService {
   ): Promise<AdminRow> {
     const table = adminTable(tableName);
     if (!table.actions.edit) throw new ForbiddenError(`${table.label} cannot be edited.`);
+    if (table.name === 'admins') await this.requireSuperAdmin(actor, table, recordId, 'edit');
     const key = parseRecordId(table, recordId);
     const [current] = key ? await this.repo.findByKeys(table, [key]) : [];
     if (!key || !current) throw new NotFoundError('Record');
@@ -258,6 +259,7 @@ export class AdminService {
     password?: string,
   ): Promise<AdminRow> {
     const table = adminTable('admins');
+    await this.requireSuperAdmin(actor, table, null, 'new');
     const { values, errors } = this.readFields(table, payload);
     for (const column of table.columns)
       if (column.required && values[column.name] === undefined && !errors[column.name])
@@ -321,6 +323,24 @@ export class AdminService {
     const role = ACCOUNT_ROLES[table.name];
     if (role) this.revocations.publish({ role, id });
     await this.audit(actor, { action: 'delete', resource: table.name, recordId, outcome: 'ok' });
+  }
+
+  /** Only a super-admin manages admins: anyone else is refused (and the attempt audited). */
+  private async requireSuperAdmin(
+    actor: AdminIdentity,
+    table: AdminTable,
+    recordId: string | null,
+    action: string,
+  ): Promise<void> {
+    if (await this.repo.isSuperAdmin(actor.id)) return;
+    await this.audit(actor, {
+      action,
+      resource: table.name,
+      recordId,
+      outcome: 'rejected',
+      details: { reason: 'not a super-admin' },
+    });
+    throw new ForbiddenError('Only a super-admin manages admins.');
   }
 
   /** Revokes an account's refresh tokens (and an admin's panel sessions) inside the caller's transaction. */

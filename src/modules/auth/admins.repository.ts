@@ -16,10 +16,14 @@ export class AdminsRepository {
       .getOne();
   }
 
-  /** Creates the admin unless one with this email exists; safe when several instances boot at once. */
+  /**
+   * Creates the admin unless one with this email exists; safe when several instances boot at once.
+   * The first admin of an installation is its super-admin.
+   */
   async insertIfMissing(email: string, passwordHash: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO admins (email, password_hash, name) VALUES ($1, $2, 'Administrator')
+      `INSERT INTO admins (email, password_hash, name, is_super)
+       VALUES ($1, $2, 'Administrator', NOT EXISTS (SELECT 1 FROM admins WHERE is_super))
        ON CONFLICT ((lower(email))) DO NOTHING RETURNING id`,
       [email, passwordHash],
     );

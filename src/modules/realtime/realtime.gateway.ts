@@ -80,7 +80,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     holdMissedPackets(nsp, this.heldPackets);
     boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
     nsp.use((socket: RealtimeSocket, next) => void this.authenticate(socket).then(next));
-    this.revocations.onRevoked((event) => void this.endSessions(event));
+    this.revocations.onRevoked((event) => this.endSessions(event));
     if (this.redis.clustered)
       nsp.on(LEGACY_RELAY, (rooms: string[], envelope: TransactionEnvelope) =>
         this.legacy.deliver(rooms, envelope),
@@ -177,12 +177,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    * Disconnects this instance's sockets of sessions that have ended (every instance hears of it, so
    * each closes its own). A server-side disconnect: the client does not retry by itself.
    */
-  private async endSessions(event: SessionsEnded): Promise<void> {
+  private endSessions(event: SessionsEnded): void {
     if (!this.nsp || (event.role !== 'merchant' && event.role !== 'user')) return;
-    for (const socket of await this.nsp.local.in(roomOf(event)).fetchSockets())
-      if (endedBy(event, socket.data.session?.principal)) {
+    // This instance's own sockets in the account's room (a direct emit, not a broadcast through the
+    // adapter, so the notice is written before the socket closes).
+    const ids = [...(this.nsp.adapter.rooms.get(roomOf(event)) ?? [])];
+    for (const socket of ids.map((id) => this.nsp!.sockets.get(id)))
+      if (socket && endedBy(event, socket.data.session?.principal)) {
         socket.emit('session_ended', { detail: 'This session has ended. Please sign in again.' });
-        socket.disconnect(true);
+        socket.disconnect();
       }
   }
 

@@ -69,6 +69,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'POST /api/v2/auth/password': {
     allow: { merchant: 422, otherMerchant: 422, user: 422, admin: 422 },
     call: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
+    fuzzBase: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
   },
   'GET /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: none },
   'GET /api/v2/auth/profile/user': { allow: USER, call: none },
