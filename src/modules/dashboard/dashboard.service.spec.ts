@@ -167,8 +167,10 @@ describe('DashboardService', () => {
       {
         merchant_id: 1,
         merchant_name: 'A',
+        owner_name: 'Owner A',
         business_type: null,
         city: null,
+        state: null,
         purchases: 3,
         amount_paise: '30',
         paid_paise: '10',
@@ -180,8 +182,10 @@ describe('DashboardService', () => {
       {
         merchant_id: 2,
         merchant_name: 'B',
+        owner_name: 'Owner B',
         business_type: null,
         city: null,
+        state: null,
         purchases: 1,
         amount_paise: '5',
         paid_paise: '5',
