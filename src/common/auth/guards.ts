@@ -43,6 +43,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
+/** The original API's 403 sentences for its two roles. */
+const V1_ROLE_REQUIRED: Record<string, string> = {
+  merchant: 'Access forbidden: Merchant access required',
+  user: 'Access forbidden: Consumer access required',
+};
+
 /** Global: a route marked @Roles(...) refuses other roles with 403. */
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -58,7 +64,9 @@ export class RolesGuard implements CanActivate {
     const user = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (!user) throw new UnauthorizedError('Not authenticated.');
     if (!roles.includes(user.role))
-      throw new ForbiddenError(`This endpoint is for ${roles.map((r) => `${r}s`).join(' and ')} only.`);
+      throw new ForbiddenError(`This endpoint is for ${roles.map((r) => `${r}s`).join(' and ')} only.`).inV1(
+        V1_ROLE_REQUIRED[roles.join()] ?? 'Access forbidden',
+      );
     return true;
   }
 }
