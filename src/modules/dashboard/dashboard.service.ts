@@ -455,7 +455,7 @@ export class DashboardService {
     limit: number,
     offset: number,
   ): Promise<ShopPurchases> {
-    const notFound = () => new NotFoundError('Merchant', 'Merchant not found');
+    const notFound = () => new NotFoundError('Merchant');
     if (!Number.isSafeInteger(merchantId) || merchantId <= 0 || merchantId > MAX_DB_INTEGER) throw notFound();
     const shop = (await this.repo.customerMerchants(userId)).find((m) => m.merchant_id === merchantId);
     if (!shop) {

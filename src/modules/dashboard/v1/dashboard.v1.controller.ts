@@ -3,10 +3,11 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CurrentPrincipal, Roles } from '../../../common/auth/decorators.js';
 import type { Principal } from '../../../common/auth/role.js';
 import { ApiProblems } from '../../../common/http/api-problems.js';
-import { MerchantDashboardQueryDto, TimeZoneQueryDto } from '../dto/dashboard-query.dto.js';
 import {
   DetailedAnalyticsV1Dto,
+  CustomerZoneV1QueryDto,
   ExpenseV1Dto,
+  MerchantDashboardV1QueryDto,
   MerchantDashboardV1Dto,
   PeriodV1QueryDto,
   ShopTransactionsV1ParamsDto,
@@ -39,7 +40,7 @@ export class DashboardV1Controller {
   @ApiProblems(401, 403, 404, 422)
   merchant(
     @CurrentPrincipal() principal: Principal,
-    @Query() query: MerchantDashboardQueryDto,
+    @Query() query: MerchantDashboardV1QueryDto,
   ): Promise<MerchantDashboardV1Dto> {
     return this.v1.merchant(principal.id, query);
   }
@@ -75,7 +76,7 @@ export class DashboardV1Controller {
   @ApiProblems(401, 403, 422)
   user(
     @CurrentPrincipal() principal: Principal,
-    @Query() query: TimeZoneQueryDto,
+    @Query() query: CustomerZoneV1QueryDto,
   ): Promise<UserDashboardV1Dto> {
     return this.v1.user(principal.id, query);
   }

@@ -1,14 +1,29 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
+import { LenientFields } from '../../../common/v1/v1.js';
 import { HistoryQueryDto } from '../../transactions/dto/history-query.dto.js';
-import { TimeZoneQueryDto, TopCustomersQueryDto } from '../dto/dashboard-query.dto.js';
+import {
+  MerchantDashboardQueryDto,
+  TimeZoneQueryDto,
+  TopCustomersQueryDto,
+} from '../dto/dashboard-query.dto.js';
 
-/* Requests */
+/* Requests: the original ignored fields it did not know, so these drop them (v2 rejects them). */
+
+/** `days` (1–366 local days, default 30). */
+@LenientFields()
+export class MerchantDashboardV1QueryDto extends MerchantDashboardQueryDto {}
+
+/** `tz`: the customer's zone for weeks and months (default Asia/Kolkata). */
+@LenientFields()
+export class CustomerZoneV1QueryDto extends TimeZoneQueryDto {}
 
 /** The original's `limit` (1–50, default 10), without v2's `days`. */
+@LenientFields()
 export class TopCustomersV1QueryDto extends PickType(TopCustomersQueryDto, ['limit'] as const) {}
 
+@LenientFields()
 export class PeriodV1QueryDto {
   @ApiPropertyOptional({
     default: 'monthly',
@@ -21,6 +36,7 @@ export class PeriodV1QueryDto {
   period: string = 'monthly';
 }
 
+@LenientFields()
 export class SpendingV1QueryDto extends TimeZoneQueryDto {
   @ApiPropertyOptional({ default: 'monthly', description: 'Echoed; it changes nothing.' })
   @IsOptional()
@@ -29,6 +45,7 @@ export class SpendingV1QueryDto extends TimeZoneQueryDto {
   period: string = 'monthly';
 }
 
+@LenientFields()
 export class ShopTransactionsV1ParamsDto {
   @ApiProperty({ example: 3 })
   @Type(() => Number)
@@ -37,6 +54,7 @@ export class ShopTransactionsV1ParamsDto {
 }
 
 /** `limit` (1–200, default 50) and `offset` (default 0), as in the history. */
+@LenientFields()
 export class ShopTransactionsV1QueryDto extends PickType(HistoryQueryDto, ['limit', 'offset'] as const) {}
 
 /* Responses: the original API's shapes. Amounts are rupees, exact to the paisa; instants are UTC with `Z`. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { paiseToRupees } from '../../../common/money/money.js';
+import { v1Amount } from '../../../common/v1/v1.js';
 import type { TransactionResponseDto } from '../../transactions/dto/transaction-response.dto.js';
 import { v1PaymentWord } from '../../transactions/transaction.v1-vocabulary.js';
 import { UsersService, type BuyerContact } from '../../users/users.service.js';
@@ -78,8 +78,8 @@ export class DashboardV1Mapper {
       period: query.period,
       date_range: { start: r.start, end: r.end },
       summary: {
-        total_sales: paiseToRupees(r.current.paidPaise),
-        total_pending: paiseToRupees(r.current.duePaise),
+        total_sales: v1Amount(r.current.paidPaise),
+        total_pending: v1Amount(r.current.duePaise),
         total_transactions: r.current.transactions,
         avg_transaction: meanSale(r.current),
         unique_customers: r.registeredBuyers,
@@ -92,10 +92,10 @@ export class DashboardV1Mapper {
       payment_methods: Object.fromEntries(
         r.methods.map((m) => [
           m.method === 'unspecified' ? 'UNKNOWN' : m.method,
-          { count: m.count, amount: paiseToRupees(m.paise) },
+          { count: m.count, amount: v1Amount(m.paise) },
         ]),
       ),
-      daily_sales: Object.fromEntries(r.paidByDay.map((d) => [d.date, paiseToRupees(d.paise)])),
+      daily_sales: Object.fromEntries(r.paidByDay.map((d) => [d.date, v1Amount(d.paise)])),
       top_customers: r.topCustomers.map((c: TopCustomerDto) => ({
         customer_id: (c.is_guest ? c.guest_user_id : c.user_id)!,
         total_amount: c.amount,
@@ -134,9 +134,9 @@ export class DashboardV1Mapper {
         return {
           merchant_id: s.merchant_id,
           merchant_name: s.owner_name,
-          total_amount: paiseToRupees(amount),
-          paid_amount: paiseToRupees(paid),
-          pending_amount: paiseToRupees(pending),
+          total_amount: v1Amount(amount),
+          paid_amount: v1Amount(paid),
+          pending_amount: v1Amount(pending),
           transaction_count: s.purchases,
           last_transaction: s.last_transaction_at!.toISOString(),
           order: amount,
@@ -158,8 +158,8 @@ export class DashboardV1Mapper {
           business_name: s.merchant_name || s.owner_name,
           city: s.city,
           state: s.state,
-          total_spent: paiseToRupees(paid),
-          total_pending: paiseToRupees(pending),
+          total_spent: v1Amount(paid),
+          total_pending: v1Amount(pending),
           transaction_count: s.purchases,
           last_transaction: s.last_transaction_at ? s.last_transaction_at.toISOString() : null,
           order: pending,
@@ -228,7 +228,7 @@ function toRecentTransaction(
 
 /** The mean sale of a period, to the paisa. */
 function meanSale(t: SalesTotals): number {
-  return t.transactions ? paiseToRupees(Math.round(t.amountPaise / t.transactions)) : 0;
+  return t.transactions ? v1Amount(Math.round(t.amountPaise / t.transactions)) : 0;
 }
 
 /** Change over the previous period, in percent to 2 decimals; 0 when the previous period had none. */
@@ -252,7 +252,7 @@ function rupeeMap(map: Map<string, number>): { map: Record<string, number>; tota
   let total = 0;
   for (const k of keys) total += map.get(k)!;
   return {
-    map: Object.fromEntries(keys.map((k) => [k, paiseToRupees(map.get(k)!)])),
-    total: paiseToRupees(total),
+    map: Object.fromEntries(keys.map((k) => [k, v1Amount(map.get(k)!)])),
+    total: v1Amount(total),
   };
 }
