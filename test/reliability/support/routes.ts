@@ -126,6 +126,27 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: USER,
     call: () => ({ query: { status: 'due', limit: '10' } }),
   },
+
+  'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/dashboard/merchant/top-customers': {
+    allow: MERCHANTS,
+    call: () => ({ query: { limit: '5' } }),
+  },
+  'GET /api/v1/dashboard/merchant/analytics/detailed': {
+    allow: MERCHANTS,
+    call: () => ({ query: { period: 'weekly' } }),
+  },
+  'GET /api/v1/dashboard/user': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/expenses': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/merchants': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/spending-analytics': {
+    allow: USER,
+    call: () => ({ query: { period: 'monthly' } }),
+  },
+  'GET /api/v1/dashboard/user/transactions/{merchant_id}': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id }, query: { limit: '50', offset: '0' } }),
+  },
 };
 
 /** The role the fuzzer calls a route as: the first one allowed a success. */
