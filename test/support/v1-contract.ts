@@ -10,7 +10,7 @@ import { createSale } from './sales.js';
  * (`additionalProperties: false`): a v1 client sees exactly the original's keys.
  */
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 /** ISO 8601 UTC with `Z` (our deliberate change from the original's zone-less strings). */
 export const instant = {
@@ -157,6 +157,9 @@ export const V1 = {
     type: 'object',
     required: ['type', 'title', 'status', 'detail', 'instance', 'errors'],
     properties: {
+      type: str,
+      title: str,
+      instance: str,
       status: oneOf(422),
       detail: {
         type: 'array',
