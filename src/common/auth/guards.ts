@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
-import { IS_PUBLIC, ROLES_KEY } from './decorators.js';
+import { AccessTokenService } from './access-token.js';
+import { IS_PUBLIC, OPTIONAL_AUTH, ROLES_KEY } from './decorators.js';
 import { extractAccessToken } from './jwt.strategy.js';
 import type { Principal, Role } from './role.js';
 import { VerifiedTokens } from './verified-tokens.js';
@@ -17,15 +18,19 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokens,
+    private readonly accessTokens: AccessTokenService,
   ) {
     super();
   }
 
   override canActivate(context: ExecutionContext) {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
-      return true;
+    const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      if (this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)) this.identify(request);
+      return true;
+    }
     const token = extractAccessToken(request);
     const principal = token ? this.verified.get(token) : undefined;
     if (principal) {
@@ -35,10 +40,26 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return super.canActivate(context);
   }
 
-  override handleRequest<T = Principal>(err: unknown, user: T | false): T {
+  /** On an optional-auth route: the caller when the token is valid, else no one (never an error). */
+  private identify(request: Request & { user?: Principal }): void {
+    const token = extractAccessToken(request);
+    if (!token) return;
+    try {
+      const { id, role } = this.verified.get(token) ?? this.accessTokens.verify(token);
+      request.user = { id, role };
+    } catch {
+      request.user = undefined;
+    }
+  }
+
+  /** `info` is passport-jwt's reason: "No auth token" when none was sent, else why the token failed. */
+  override handleRequest<T = Principal>(err: unknown, user: T | false, info?: { message?: string }): T {
     if (err instanceof UnauthorizedError) throw err;
+    const tokenSent = !!info && info.message !== 'No auth token';
     if (err || !user)
-      throw new UnauthorizedError(err ? 'Could not validate credentials.' : 'Not authenticated.');
+      throw new UnauthorizedError(
+        err || tokenSent ? 'Could not validate credentials.' : 'Not authenticated.',
+      );
     return user;
   }
 }

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { V1ValidationItem } from '../v1/v1.js';
 import { DomainError } from './domain-error.js';
-import { toProblem, type Problem } from './problem-details.filter.js';
+import { PROBLEM_BASE, toProblem, type Problem } from './problem-details.filter.js';
 import { ValidationFailedException, type FieldIssue } from './validation.js';
 
 /** Pydantic's type and message for the class-validator constraints v1 DTOs use without a context. */
@@ -57,8 +57,20 @@ function jsonInvalid(err: { message?: string }): V1ValidationItem {
  */
 export function toV1Problem(err: unknown, instance: string): V1Problem {
   const problem = toProblem(err, instance);
-  if ((err as { type?: string } | undefined)?.type === 'entity.parse.failed')
-    return { ...problem, status: 422, title: titleOf(422), detail: [jsonInvalid(err as Error)] };
+  // body-parser's error, or the framework's 400 wrapping it (as its `cause`).
+  const parseError = [err, (err as { cause?: unknown } | undefined)?.cause].find(
+    (e) => (e as { type?: string } | undefined)?.type === 'entity.parse.failed',
+  );
+  if (parseError)
+    return {
+      ...problem,
+      type: `${PROBLEM_BASE}malformed-json`,
+      code: 'malformed-json',
+      status: 422,
+      title: titleOf(422),
+      detail: [jsonInvalid(parseError as Error)],
+      errors: [{ field: 'body', message: 'is not valid JSON' }],
+    };
   if (err instanceof ValidationFailedException)
     return { ...problem, detail: err.issues.map((i) => item(i, err.location)) };
   if (problem.status === 404 && problem.detail === 'No route matches this method and path.')

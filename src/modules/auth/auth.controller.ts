@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -17,6 +17,7 @@ import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, RefreshDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
+import { UpdateMerchantProfileDto, UpdateUserProfileDto } from './dto/update-profile.dto.js';
 import { LoginThrottlerGuard } from './login-throttler.guard.js';
 
 @ApiTags('auth')
@@ -117,5 +118,31 @@ export class AuthController {
   @ApiProblems(401, 403)
   userProfile(@CurrentPrincipal() me: Principal): Promise<UserProfileDto> {
     return this.users.profile(me.id);
+  }
+
+  @Put('profile/merchant')
+  @Roles('merchant')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change the merchant's profile; a new email or phone needs current_password" })
+  @ApiOkResponse({ type: MerchantProfileDto })
+  @ApiProblems(401, 403, 404, 409, 422)
+  updateMerchantProfile(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: UpdateMerchantProfileDto,
+  ): Promise<MerchantProfileDto> {
+    return this.merchants.updateProfile(me.id, dto);
+  }
+
+  @Put('profile/user')
+  @Roles('user')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change the customer's profile; a new email or phone needs current_password" })
+  @ApiOkResponse({ type: UserProfileDto })
+  @ApiProblems(401, 403, 404, 409, 422)
+  updateUserProfile(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: UpdateUserProfileDto,
+  ): Promise<UserProfileDto> {
+    return this.users.updateProfile(me.id, dto);
   }
 }

@@ -8,11 +8,11 @@ import type { Principal, Role } from '../../common/auth/role.js';
 import { UnauthorizedError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MerchantsRepository } from '../merchants/merchants.repository.js';
-import { MerchantsService } from '../merchants/merchants.service.js';
+import { MerchantsService, type NewMerchantRegistration } from '../merchants/merchants.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { AdminsRepository } from './admins.repository.js';
-import type { LoginDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
+import type { LoginDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
@@ -46,7 +46,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (created) this.logger.log({ msg: 'created the first admin', email: this.config.adminEmail });
   }
 
-  async registerMerchant(dto: RegisterMerchantDto): Promise<TokenResponseDto> {
+  async registerMerchant(dto: NewMerchantRegistration): Promise<TokenResponseDto> {
     const merchant = await this.merchants.register(dto);
     return this.issue({ id: merchant.id, role: 'merchant' });
   }

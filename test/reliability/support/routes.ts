@@ -127,6 +127,31 @@ export const ROUTES: Record<string, RouteEntry> = {
     call: () => ({ query: { status: 'due', limit: '10' } }),
   },
 
+  'PUT /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
+  'PUT /api/v2/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
+
+  // /api/v1: the original API's contract.
+  'POST /api/v1/auth/register/merchant': { public: 200, call: () => ({ body: merchantBody() }) },
+  'POST /api/v1/auth/register/user': { public: 200, call: () => ({ body: userBody() }) },
+  'POST /api/v1/auth/login/merchant': {
+    public: 200,
+    call: (f) => ({ body: { email: f.merchant.email, password: f.merchant.password } }),
+  },
+  'POST /api/v1/auth/login/user': {
+    public: 200,
+    call: (f) => ({ body: { email: f.user.email, password: f.user.password } }),
+  },
+  'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v1/auth/profile/user': { allow: USER, call: none },
+  'PUT /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
+  'PUT /api/v1/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
+  // No token needed (the original PWA sends none); a merchant's token only adds the full name.
+  'GET /api/v1/auth/lookup/user-by-phone': { public: 200, call: (f) => ({ query: { phone: f.user.phone } }) },
+  'GET /api/v1/auth/search/users-by-phone': {
+    allow: MERCHANTS,
+    call: (f) => ({ query: { phone: f.user.phone.slice(-6), limit: '10' } }),
+  },
+
   'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v1/dashboard/merchant/top-customers': {
     allow: MERCHANTS,
