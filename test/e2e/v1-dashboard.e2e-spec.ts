@@ -349,6 +349,8 @@ describe('/api/v1 dashboards: the original contract (e2e)', () => {
       expect((await get(priya, 'merchant', 403)).detail).toBe('Access forbidden: Merchant access required');
       for (const id of ['2147483648', '0', '-3', '99999'])
         expect((await get(priya, `user/transactions/${id}`, 404)).detail).toBe('Merchant not found');
+      for (const id of ['1e3', '0x10', '12.5'])
+        expectV1Validation(await t.http.get(`/api/v1/dashboard/user/transactions/${id}`).set(priya.auth));
       const bad = await t.http.get('/api/v1/dashboard/user/transactions/abc').set(priya.auth);
       expect(expectV1Validation(bad)).toBe(
         'Validation error: path.merchant_id: Input should be a valid integer, unable to parse string as an integer',

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
 import { LenientFields } from '../../../common/v1/v1.js';
 import { HistoryQueryDto } from '../../transactions/dto/history-query.dto.js';
@@ -48,7 +48,10 @@ export class SpendingV1QueryDto extends TimeZoneQueryDto {
 @LenientFields()
 export class ShopTransactionsV1ParamsDto {
   @ApiProperty({ example: 3 })
-  @Type(() => Number)
+  // Decimal digits only, as the original's integer parsing: `1e3` or `0x10` stay text and fail IsInt.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value,
+  )
   @IsInt()
   merchant_id: number;
 }
