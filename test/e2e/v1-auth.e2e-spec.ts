@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createTestApp, type TestApp } from '../support/app.js';
 import {
   merchantBody,
@@ -8,6 +9,9 @@ import {
 } from '../support/factories.js';
 import { PHONE_LOOKUP_LIMITS } from '../../src/modules/users/phone-lookup-throttler.guard.js';
 import { expectShape, expectV1, expectV1Problem, expectV1Validation, V1 } from '../support/v1-contract.js';
+
+// Real servers and databases on a shared machine.
+jest.setTimeout(60_000);
 
 /** /api/v1/auth: the original API's auth routes (register, login, profiles, phone lookup and search). */
 describe('/api/v1/auth (the original contract)', () => {

@@ -10,7 +10,8 @@ import { createSale } from './sales.js';
  * (`additionalProperties: false`): a v1 client sees exactly the original's keys.
  */
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// multipleOfPrecision: 153.2 is a whole number of paise although 153.2 / 0.01 is not exact in binary.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, multipleOfPrecision: 9 });
 
 /** ISO 8601 UTC with `Z` (our deliberate change from the original's zone-less strings). */
 export const instant = {

@@ -113,3 +113,11 @@ describe('the v1 error body', () => {
     });
   });
 });
+
+describe('a business rule 422 on v1', () => {
+  it('is an item list too, so the PWA can print it', async () => {
+    const { UnprocessableError } = await import('./domain-error.js');
+    const p = toV1Problem(new UnprocessableError('user-not-found', 'No customer 9.', 'user_id'), '/api/v1/x');
+    expect(p.detail).toEqual([{ type: 'value_error', loc: ['body', 'user_id'], msg: 'No customer 9.' }]);
+  });
+});

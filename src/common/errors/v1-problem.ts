@@ -16,6 +16,19 @@ const PYDANTIC: Record<string, { type: string; msg: string }> = {
   isDefined: { type: 'missing', msg: 'Field required' },
 };
 
+/**
+ * Pydantic reports a value of the wrong type once (`int_parsing`), not with every range rule it then
+ * also breaks; an absent field only as `missing`.
+ */
+function typeErrorsFirst(issues: FieldIssue[]): FieldIssue[] {
+  const typeFailed = new Set(
+    issues.filter((i) => i.missing || (i.constraint && PYDANTIC[i.constraint])).map((i) => i.field),
+  );
+  return issues.filter(
+    (i) => !typeFailed.has(i.field) || i.missing || (i.constraint && PYDANTIC[i.constraint]),
+  );
+}
+
 function item(issue: FieldIssue, location: string): V1ValidationItem {
   const loc = [location, ...issue.field.split('.')];
   if (issue.missing) return { type: 'missing', loc, msg: 'Field required', input: null };
@@ -72,9 +85,7 @@ export function toV1Problem(err: unknown, instance: string): V1Problem {
       errors: [{ field: 'body', message: 'is not valid JSON' }],
     };
   if (err instanceof ValidationFailedException)
-    return { ...problem, detail: err.issues.map((i) => item(i, err.location)) };
-  if (problem.status === 404 && problem.detail === 'No route matches this method and path.')
-    return { ...problem, detail: 'Not Found' };
+    return { ...problem, detail: typeErrorsFirst(err.issues).map((i) => item(i, err.location)) };
   if (err instanceof DomainError && err.v1) {
     const status = err.v1.status ?? problem.status;
     return {
@@ -84,6 +95,18 @@ export function toV1Problem(err: unknown, instance: string): V1Problem {
       detail: err.v1.detail,
     };
   }
+  // The original PWA reads every 422 `detail` as a list of items: a business rule's 422 becomes one.
+  if (problem.status === 422)
+    return {
+      ...problem,
+      detail: (problem.errors ?? [{ field: '', message: problem.detail }]).map((e) => ({
+        type: 'value_error',
+        loc: ['body', ...(e.field ? e.field.split('.') : [])],
+        msg: e.message,
+      })),
+    };
+  if (problem.status === 404 && problem.detail === 'No route matches this method and path.')
+    return { ...problem, detail: 'Not Found' };
   // The original's sentences carry no final full stop ("Not authenticated", "User not found").
   return { ...problem, detail: problem.detail.replace(/\.$/, '') };
 }

@@ -356,23 +356,6 @@ export class DashboardRepository {
     return this.dataSource.query(customerBillsSql(status), [merchantIds, requireId(userId), limit]);
   }
 
-  /** A page of the customer's purchases from `merchantIds`' partitions, newest first (never lossy). */
-  customerTransactions(
-    userId: number,
-    merchantIds: number[],
-    limit: number,
-    offset: number,
-  ): Promise<TransactionRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(
-      `SELECT ${TRANSACTION_COLUMNS}, m.business_name AS merchant_name
-         FROM transactions t JOIN merchants m ON m.id = t.merchant_id
-        WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2
-        ORDER BY t.occurred_at DESC, t.id DESC LIMIT $3 OFFSET $4`,
-      [merchantIds, requireId(userId), limit, offset],
-    );
-  }
-
   /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
   customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);

@@ -3,7 +3,6 @@ import { NotFoundError } from '../../common/errors/domain-error.js';
 import { lastDigits } from '../../common/http/phone.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { Clock } from '../../common/time/clock.js';
-import type { TransactionResponseDto } from '../transactions/dto/transaction-response.dto.js';
 import { toTransactionDto } from '../transactions/transaction.mapper.js';
 import {
   DashboardRepository,
@@ -78,14 +77,6 @@ export interface SpendingReport {
   daily: Map<string, number>;
   weekly: Map<string, number>;
   monthly: Map<string, number>;
-}
-
-/** A customer's purchases from one shop, newest first. */
-export interface ShopPurchases {
-  merchantId: number;
-  /** The shop's name, or its owner's when the shop has none. */
-  shopName: string;
-  items: TransactionResponseDto[];
 }
 
 /** The length of `daily_sales`, in local days. */
@@ -446,25 +437,16 @@ export class DashboardService {
   }
 
   /**
-   * A page of the customer's own purchases from one shop, newest first; 404 when no such merchant
-   * exists. A shop outside the customer's shops gives an empty page.
+   * The name of one of the customer's shops (its owner's when it has none), or undefined when it is not
+   * among them; 404 when no such merchant exists.
    */
-  async shopPurchases(
-    userId: number,
-    merchantId: number,
-    limit: number,
-    offset: number,
-  ): Promise<ShopPurchases> {
+  async shopName(userId: number, merchantId: number): Promise<string | undefined> {
     const notFound = () => new NotFoundError('Merchant');
     if (!Number.isSafeInteger(merchantId) || merchantId <= 0 || merchantId > MAX_DB_INTEGER) throw notFound();
     const shop = (await this.repo.customerMerchants(userId)).find((m) => m.merchant_id === merchantId);
-    if (!shop) {
-      const names = await this.repo.merchantNames(merchantId);
-      if (!names) throw notFound();
-      return { merchantId, shopName: names.business_name || names.name, items: [] };
-    }
-    const rows = await this.repo.customerTransactions(userId, [merchantId], limit, offset);
-    return { merchantId, shopName: shop.merchant_name || shop.owner_name, items: rows.map(toTransactionDto) };
+    if (shop) return shop.merchant_name || shop.owner_name;
+    if (!(await this.repo.merchantNames(merchantId))) throw notFound();
+    return undefined;
   }
 
   private async merchantCalendar(merchantId: number, now: Date, days: number): Promise<CalendarRow> {

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { HealthRepository } from './health.repository.js';
 
 export const VERSION = '1.0.0';
+
+export class V1HealthDto {
+  @ApiProperty({ example: 'healthy' }) status: 'healthy';
+  @ApiProperty({ example: 'GraminStore API is running' }) message: string;
+  @ApiProperty({ example: VERSION }) version: string;
+}
 
 @Injectable()
 export class HealthService {
@@ -20,6 +27,11 @@ export class HealthService {
       api: '/api/v2',
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  /** The original API's answer: the process is up (readiness is `/health/ready`). */
+  v1Health(message: string): V1HealthDto {
+    return { status: 'healthy', message, version: VERSION };
   }
 
   live() {

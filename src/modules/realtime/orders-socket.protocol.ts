@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { TransactionResponseDto } from '../transactions/dto/transaction-response.dto.js';
-import { v1PaymentType } from '../transactions/transaction.v1-vocabulary.js';
+import { v1UpperType } from '../transactions/dto/v1-transaction-response.dto.js';
 import { TransactionsService } from '../transactions/transactions.service.js';
-import { UsersService } from '../users/users.service.js';
+import { lastDigits } from '../../common/http/phone.js';
 import { RealtimeEventTypes, type TransactionEnvelope } from './dto/realtime-event.dto.js';
 import {
   CloseCode,
@@ -66,10 +66,7 @@ export class OrdersSocketProtocol implements PlainSocketProtocol {
   readonly path = ORDERS_PATH;
   readonly refuse = 'http' as const;
 
-  constructor(
-    private readonly transactions: TransactionsService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly transactions: TransactionsService) {}
 
   async onMessage(connection: PlainSocketConnection, text: string): Promise<void> {
     let message: unknown;
@@ -112,7 +109,7 @@ export class OrdersSocketProtocol implements PlainSocketProtocol {
     if (envelope.type !== RealtimeEventTypes.created) return undefined;
     const t = envelope.data;
     const buyer =
-      t.user_id === null ? undefined : (await this.users.buyerContacts([t.user_id])).get(t.user_id);
+      t.user_id === null ? undefined : (await this.transactions.buyersOf([t.user_id])).get(t.user_id);
     return {
       type: 'new_order',
       data: {
@@ -123,7 +120,7 @@ export class OrdersSocketProtocol implements PlainSocketProtocol {
         amount: t.amount,
         items: [],
         customer_name: buyer?.name ?? 'Guest',
-        customer_phone: buyer ? `******${buyer.phone_last_4}` : null,
+        customer_phone: buyer ? `******${lastDigits(buyer.phone)}` : null,
         payment_method: t.payment_method ?? 'UNKNOWN',
         is_guest_order: t.is_guest_transaction,
         timestamp: t.occurred_at,
@@ -153,7 +150,7 @@ function toOrderItem(t: TransactionResponseDto): OrderItemV1 {
     guest_user_id: t.guest_user_id,
     timestamp: t.occurred_at,
     amount: t.amount,
-    type: v1PaymentType(t),
+    type: v1UpperType(t.status),
     description: t.description,
     payment_method: t.payment_method,
     is_guest_order: t.is_guest_transaction,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TransactionsModule } from '../transactions/transactions.module.js';
-import { UsersModule } from '../users/users.module.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
 import { OrdersSocketProtocol } from './orders-socket.protocol.js';
 import { RealtimeHistoryService } from './realtime-history.service.js';
@@ -16,7 +15,7 @@ import { TransactionHistoryProtocol } from './transaction-history.protocol.js';
  * `RealtimeIoAdapter`, which `configureApp` installs.
  */
 @Module({
-  imports: [TransactionsModule, UsersModule],
+  imports: [TransactionsModule],
   providers: [
     RealtimeGateway,
     RealtimeService,

@@ -75,12 +75,6 @@ export class UsersRepository {
     return { email: rows[0].email_taken, phone: rows[0].phone_taken };
   }
 
-  /** Name and phone of each of these customers (unknown ids are absent). */
-  contacts(ids: number[]): Promise<{ id: number; name: string; phone: string }[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return this.dataSource.query(`SELECT id, name, phone FROM users WHERE id = ANY($1::integer[])`, [ids]);
-  }
-
   async exists(id: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [id]);
     return rows.length > 0;

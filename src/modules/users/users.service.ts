@@ -11,12 +11,6 @@ import { CustomerMatch, UserLookupDto, UserProfileDto } from './dto/user-profile
 import { User } from './entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
-/** A customer as the merchant who billed them sees them. */
-export interface BuyerContact {
-  name: string;
-  phone_last_4: string;
-}
-
 const emailTaken = () => new ConflictError('email-taken', 'A user with this email is already registered.');
 const phoneTaken = () =>
   new ConflictError('phone-taken', 'A user with this phone number is already registered.');
@@ -112,15 +106,6 @@ export class UsersService {
       created_at: user.createdAt.toISOString(),
       user_type: 'user',
     };
-  }
-
-  /**
-   * What a merchant may see of the customers on their own sales: the name and the last 4 digits of
-   * the phone, never the email. Keyed by customer id; unknown ids are absent.
-   */
-  async buyerContacts(ids: Iterable<number>): Promise<Map<number, BuyerContact>> {
-    const rows = await this.users.contacts([...new Set(ids)]);
-    return new Map(rows.map((r) => [r.id, { name: r.name, phone_last_4: lastDigits(r.phone) }]));
   }
 
   /**

@@ -151,6 +151,25 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: MERCHANTS,
     call: (f) => ({ query: { phone: f.user.phone.slice(-6), limit: '10' } }),
   },
+  'POST /api/v1/transactions/create': {
+    allow: MERCHANTS,
+    call: (f) => ({
+      body: { user_id: f.user.id, amount: 10 / 3, type: 'pending', payment_method: 'online', note: 'x' },
+    }),
+  },
+  'POST /api/v1/transactions/simple': { public: 200, call: () => ({ body: { amount: 1.5, type: 'payed' } }) },
+  'GET /api/v1/transactions/history': {
+    allow: MERCHANTS,
+    call: () => ({ query: { days: '7', limit: '10' } }),
+  },
+  'GET /api/v1/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/transactions/user-transactions/{merchant_id}': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id }, query: { limit: '10' } }),
+  },
+  'POST /api/v1/transactions/guest-user': { allow: MERCHANTS, call: () => ({ body: { merchant_id: 1 } }) },
+  'GET /api/v1/transactions/guest-users': { allow: MERCHANTS, call: none },
+  'GET /api/v1/health': { public: 200, call: none },
 
   'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v1/dashboard/merchant/top-customers': {

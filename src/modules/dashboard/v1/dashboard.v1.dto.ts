@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
 import { LenientFields } from '../../../common/v1/v1.js';
 import { HistoryQueryDto } from '../../transactions/dto/history-query.dto.js';
+import { V1UserDetailsDto } from '../../transactions/dto/v1-transaction-response.dto.js';
 import {
   MerchantDashboardQueryDto,
   TimeZoneQueryDto,
@@ -62,13 +63,6 @@ export class ShopTransactionsV1QueryDto extends PickType(HistoryQueryDto, ['limi
 
 /* Responses: the original API's shapes. Amounts are rupees, exact to the paisa; instants are UTC with `Z`. */
 
-export class BuyerDetailsV1Dto {
-  @ApiProperty({ example: 'Priya Sharma' }) name: string;
-  @ApiProperty({ example: '3210' }) phone_last_4: string;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Never disclosed: always null.' })
-  email: null;
-}
-
 export class RecentTransactionV1Dto {
   @ApiProperty({ example: 1042 }) transaction_id: number;
   @ApiProperty({ type: Number, nullable: true, description: 'The registered customer; null for a guest.' })
@@ -81,8 +75,8 @@ export class RecentTransactionV1Dto {
   @ApiProperty({ type: String, nullable: true }) payment_method: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'The guest id for a guest sale, else null.' })
   guest_user: number | null;
-  @ApiProperty({ type: BuyerDetailsV1Dto, nullable: true, description: 'Null for guests.' })
-  user_details: BuyerDetailsV1Dto | null;
+  @ApiProperty({ type: V1UserDetailsDto, nullable: true, description: 'Null for guests.' })
+  user_details: V1UserDetailsDto | null;
 }
 
 export class MerchantDashboardV1Dto {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { v1Amount } from '../../../common/v1/v1.js';
 import type { TransactionResponseDto } from '../../transactions/dto/transaction-response.dto.js';
-import { v1PaymentWord } from '../../transactions/transaction.v1-vocabulary.js';
-import { UsersService, type BuyerContact } from '../../users/users.service.js';
+import { toV1UserDetails, v1Type } from '../../transactions/dto/v1-transaction-response.dto.js';
+import { TransactionsService } from '../../transactions/transactions.service.js';
 import type { CustomerMerchantRow } from '../dashboard.repository.js';
 import {
   DashboardService,
@@ -41,12 +41,12 @@ const SHOP_PAGE_DEFAULT = 50;
 export class DashboardV1Mapper {
   constructor(
     private readonly dashboard: DashboardService,
-    private readonly users: UsersService,
+    private readonly transactions: TransactionsService,
   ) {}
 
   async merchant(merchantId: number, query: MerchantDashboardQueryDto): Promise<MerchantDashboardV1Dto> {
     const d = await this.dashboard.merchant(merchantId, { days: query.days });
-    const buyers = await this.users.buyerContacts(
+    const buyers = await this.transactions.buyersOf(
       d.recent_transactions.flatMap((t) => (t.user_id === null ? [] : [t.user_id])),
     );
     return {
@@ -185,44 +185,46 @@ export class DashboardV1Mapper {
     };
   }
 
+  /** The customer's own purchases from one of their shops: the history's page, scoped to that shop. */
   async shopTransactions(
     userId: number,
     merchantId: number,
     query: ShopTransactionsV1QueryDto,
   ): Promise<ShopTransactionV1Dto[]> {
-    const page = await this.dashboard.shopPurchases(
-      userId,
+    const shopName = await this.dashboard.shopName(userId, merchantId);
+    if (shopName === undefined) return [];
+    const page = await this.transactions.history(
+      { id: userId, role: 'user' },
+      { limit: query.limit ?? SHOP_PAGE_DEFAULT, offset: query.offset ?? 0 },
       merchantId,
-      query.limit ?? SHOP_PAGE_DEFAULT,
-      query.offset ?? 0,
     );
     return page.items.map((t) => ({
       transaction_id: t.id,
       amount: t.amount,
-      status: v1PaymentWord(t),
+      status: v1Type(t.status),
       payment_method: t.payment_method,
       description: t.description,
       datetime: t.occurred_at,
-      merchant_name: page.shopName,
+      merchant_name: shopName,
     }));
   }
 }
 
 function toRecentTransaction(
   t: TransactionResponseDto,
-  buyers: Map<number, BuyerContact>,
+  buyers: Map<number, { name: string; phone: string }>,
 ): RecentTransactionV1Dto {
-  const buyer = t.user_id === null ? undefined : buyers.get(t.user_id);
   return {
     transaction_id: t.id,
     user_id: t.user_id,
     timestamp: t.occurred_at,
     amount: t.amount,
-    type: v1PaymentWord(t),
+    type: v1Type(t.status),
     description: t.description,
     payment_method: t.payment_method,
     guest_user: t.guest_user_id,
-    user_details: buyer ? { name: buyer.name, phone_last_4: buyer.phone_last_4, email: null } : null,
+    // Guests have no details here: the original showed whichever customer shared the guest's id.
+    user_details: toV1UserDetails(t.user_id === null ? undefined : buyers.get(t.user_id)),
   };
 }
 
