@@ -4,13 +4,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AccessTokenService } from '../../common/auth/access-token.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { SessionState } from '../../common/auth/session-state.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { roomOf, type TransactionEnvelope } from './dto/realtime-event.dto.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
-import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 /** The seed's path; the token is its last segment (the seed's clients cannot send headers). */
 export const LEGACY_PATH = '/api/v1/ws/transaction-history';
@@ -68,8 +70,18 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
     private readonly tokens: AccessTokenService,
     private readonly history: RealtimeHistoryService,
     private readonly options: RealtimeOptions,
+    private readonly sessions: SessionState,
+    revocations: SessionRevocations,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+    revocations.onRevoked((event) => this.endSessions(event));
+  }
+
+  /** Closes this instance's connections of sessions that have ended (account switched off, logout). */
+  private endSessions(event: SessionsEnded): void {
+    if (event.role !== 'merchant' && event.role !== 'user') return;
+    for (const client of this.rooms.get(roomOf(event)) ?? [])
+      if (endedBy(event, client.session.principal)) client.ws.close(POLICY_VIOLATION, 'Session ended.');
   }
 
   onModuleInit(): void {
@@ -117,15 +129,15 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const token = legacyToken(req.url);
     if (token === undefined) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, token));
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, token));
   };
 
-  private accept(ws: WebSocket, token: string): void {
+  private async accept(ws: WebSocket, token: string): Promise<void> {
     // Without a listener, a protocol error (e.g. an oversized frame, closed with 1009) would throw.
     ws.on('error', (err) => this.logger.debug?.({ msg: 'legacy socket error', err: err.message }));
     let session: RealtimeSession;
     try {
-      session = openSession(this.tokens, token);
+      session = await openLiveSession(this.tokens, this.sessions, token);
     } catch (err) {
       ws.close(POLICY_VIOLATION, toProblem(err, LEGACY_PATH).detail);
       return;
@@ -158,10 +170,8 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
       if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(message));
     };
     const fail = (err: unknown) => send({ type: 'error', ...errorReply(err, LEGACY_PATH, this.logger) });
-    if (!client.bucket.take())
-      return fail(
-        new DomainError(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.'),
-      );
+    const waitMs = client.bucket.tryTake();
+    if (waitMs > 0) return fail(tooManyMessages(waitMs));
     if (isBinary) return fail(new MalformedMessageError('Messages must be JSON text.'));
     const text = Buffer.isBuffer(data)
       ? data.toString('utf8')
