@@ -102,7 +102,7 @@ async function registerShop(baseUrl: string): Promise<{ token: string; userId: n
     name: `Bench Customer ${tag}`,
     email: `rt.bench.user.${tag}@example.com`,
     phone: phone(),
-    password: 'user123',
+    password: 'till-roll-4821',
   });
   return { token: String(shop.access_token), userId: Number(user.user_id) };
 }
@@ -332,6 +332,7 @@ export async function runRealtimeBench(options: RealtimeBenchOptions = {}): Prom
       ADMIN_PANEL: 'false',
       LOG_LEVEL: 'warn',
       ACCESS_TOKEN_EXPIRE_MINUTES: '600',
+      REGISTRATIONS_PER_HOUR: '0',
       ...(redisUrl && { REDIS_URL: redisUrl }),
     });
     const migrate = Child.node('migrate', join(root, 'dist/src/database/migrate.js'), ['run'], env(0), {

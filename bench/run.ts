@@ -224,6 +224,11 @@ function apiEnv(databaseUrl: string, port: number, extra: Record<string, string>
     // Tokens signed at the start must outlive the run.
     ACCESS_TOKEN_EXPIRE_MINUTES: '600',
     DB_POOL_SIZE: String(POOL_SIZE),
+    // The load comes from one address, a few merchants at rates no shop reaches: the limits are
+    // checked on every write (their cost is measured) but never refuse.
+    MERCHANT_WRITES_PER_SECOND: '1000000',
+    MERCHANT_WRITE_BURST: '1000000',
+    REGISTRATIONS_PER_HOUR: '0',
     ...extra,
   };
 }

@@ -45,7 +45,8 @@ export function configureApp(app: NestExpressApplication): void {
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the proxies TRUST_PROXY names may set the client address (X-Forwarded-For); by default none.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(
     requestContextMiddleware(

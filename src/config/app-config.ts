@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { trustProxySetting } from '../common/http/client-address.js';
 
 /** Secrets that ship in examples and must never reach production. */
 export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
@@ -8,6 +19,8 @@ const DEV_SECRET = 'graminstore-development-secret-change-me';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+/** Empty, `false`, a hop count, or comma-separated addresses, CIDR ranges and Express's names. */
+const TRUST_PROXY = /^(|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment as read at boot; every variable of `.env.example` is here. */
@@ -29,6 +42,12 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
   @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
+  @IsOptional()
+  @Matches(TRUST_PROXY, { message: 'must be empty, false, a hop count or addresses' })
+  TRUST_PROXY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) MERCHANT_WRITES_PER_SECOND?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) MERCHANT_WRITE_BURST?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) REGISTRATIONS_PER_HOUR?: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -55,6 +74,13 @@ export class AppConfig {
   readonly seedOnFirstStart!: boolean;
   readonly adminPanel!: boolean;
   readonly bcryptRounds!: number;
+  /** Express's `trust proxy`: false (no proxy, the default), a hop count, or trusted addresses. */
+  readonly trustProxy!: boolean | number | string[];
+  /** Sales, settlements and guest creations per merchant: sustained rate (0: no limit) and burst. */
+  readonly merchantWritesPerSecond!: number;
+  readonly merchantWriteBurst!: number;
+  /** Registrations per client address (IPv6 by /64) per hour; 0: no limit. */
+  readonly registrationsPerHour!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -114,5 +140,9 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
     adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
     bcryptRounds: env.BCRYPT_ROUNDS ?? 10,
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    merchantWritesPerSecond: env.MERCHANT_WRITES_PER_SECOND ?? 20,
+    merchantWriteBurst: env.MERCHANT_WRITE_BURST ?? 100,
+    registrationsPerHour: env.REGISTRATIONS_PER_HOUR ?? 20,
   });
 }

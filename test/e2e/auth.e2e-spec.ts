@@ -120,13 +120,13 @@ describe('auth (e2e)', () => {
       const res = await t.http
         .post('/api/v2/auth/login/merchant')
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ email: m.email, password: 'merchant123' }))
+        .send(JSON.stringify({ email: m.email, password: m.password }))
         .expect(200);
       expect(res.body).toMatchObject({ token_type: 'bearer', user_type: 'merchant', user_id: m.id });
       const u = await registerUser(t);
       const ures = await t.http
         .post('/api/v2/auth/login/user')
-        .send({ email: u.email, password: 'user123' })
+        .send({ email: u.email, password: u.password })
         .expect(200);
       expect(ures.body.user_type).toBe('user');
     });

@@ -355,7 +355,7 @@ describe('seed (e2e)', () => {
               name: 'Asha Patil',
               email: 'asha.patil@example.com',
               phone: '+919812345670',
-              password: 'merchant123',
+              password: 'patil-kirana-4821',
               business_name: 'Patil Kirana',
             })
             .expect(201);

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import bcrypt from 'bcryptjs';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../support/factories.js';
 import {
@@ -198,6 +199,15 @@ describe('/api/v1/transactions (the original contract)', () => {
 
   describe("the seed README's examples, verbatim", () => {
     it('logs in and records both example sales, then lists the guest sales', async () => {
+      // The seed's demo accounts have these passwords (set by its data script, not by registration).
+      await t.db.query(`UPDATE merchants SET password_hash = $1 WHERE id = $2`, [
+        bcrypt.hashSync('merchant123', 4),
+        w.kirana.id,
+      ]);
+      await t.db.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [
+        bcrypt.hashSync('user123', 4),
+        w.priya.id,
+      ]);
       const login = await t.http
         .post('/api/v1/auth/login/merchant')
         .set('Content-Type', 'application/json')

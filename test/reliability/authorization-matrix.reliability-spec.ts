@@ -10,7 +10,8 @@ describe('authorization matrix: every documented route × every kind of caller',
   let operations: Operation[];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // Behind a trusted local proxy, so each route can come from a client address of its own.
+    t = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
     f = await createFixture(t);
     const doc = await t.http.get('/docs-json').expect(200);
     operations = operationsOf(doc.body as OpenApiDocument);

@@ -50,6 +50,8 @@ export function testEnvironment(databaseUrl: string): Record<string, string> {
     ADMIN_PASSWORD: 'admin123',
     ADMIN_PANEL: 'false',
     SEED_ON_FIRST_START: 'false',
+    // Every test registers from 127.0.0.1; the registration limit has tests of its own.
+    REGISTRATIONS_PER_HOUR: '0',
   };
 }
 

@@ -30,7 +30,7 @@ export function merchantBody(overrides: Record<string, unknown> = {}) {
     name: `Merchant ${tag}`,
     email: `merchant.${tag}@example.com`,
     phone: uniquePhone(),
-    password: 'merchant123',
+    password: 'till-roll-4821',
     business_name: `Kirana ${tag}`,
     business_type: 'kirana',
     city: 'Pune',
@@ -47,7 +47,7 @@ export function userBody(overrides: Record<string, unknown> = {}) {
     name: `Customer ${tag}`,
     email: `user.${tag}@example.com`,
     phone: uniquePhone(),
-    password: 'user123',
+    password: 'khata-book-4821',
     ...overrides,
   };
 }

@@ -19,7 +19,12 @@ export class AccessTokenService {
   sign(principal: Principal): { token: string; expiresIn: number } {
     const expiresIn = this.config.accessTokenTtlSeconds;
     const token = this.jwt.sign(
-      { sub: String(principal.id), role: principal.role, typ: 'access' },
+      {
+        sub: String(principal.id),
+        role: principal.role,
+        typ: 'access',
+        ...(principal.sid && { sid: principal.sid }),
+      },
       // The key is the module's (SecurityModule), a KeyObject: see accessTokenKey.
       { algorithm: 'HS256', expiresIn },
     );
@@ -29,7 +34,7 @@ export class AccessTokenService {
   /** Returns the caller and the token's expiry (ms since epoch), or throws UnauthorizedError. */
   verify(token: string | undefined): Principal & { expiresAt: number } {
     if (!token) throw new UnauthorizedError('Not authenticated.');
-    let claims: { sub: string; role: Role; typ: string; exp: number };
+    let claims: { sub: string; role: Role; typ: string; exp: number; sid?: unknown };
     try {
       claims = this.jwt.verify(token, { algorithms: ['HS256'] });
     } catch {

@@ -7,6 +7,7 @@ import { AccessTokenService } from './access-token.js';
 import { IS_PUBLIC, OPTIONAL_AUTH, ROLES_KEY } from './decorators.js';
 import { extractAccessToken } from './jwt.strategy.js';
 import type { Principal, Role } from './role.js';
+import { SessionState } from './session-state.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 /**
@@ -19,34 +20,38 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokens,
     private readonly accessTokens: AccessTokenService,
+    private readonly sessions: SessionState,
   ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
-      if (this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)) this.identify(request);
+      if (this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)) await this.identify(request);
       return true;
     }
     const token = extractAccessToken(request);
-    const principal = token ? this.verified.get(token) : undefined;
-    if (principal) {
-      request.user = principal;
-      return true;
-    }
-    return super.canActivate(context);
+    const remembered = token ? this.verified.get(token) : undefined;
+    if (remembered) request.user = remembered;
+    else await (super.canActivate(context) as Promise<boolean>);
+    // A valid signature is not enough: the account may have been switched off, deleted, or the
+    // session ended (logout, a password change) since the token was issued.
+    if (!(await this.sessions.isLive(request.user!)))
+      throw new UnauthorizedError('This session has ended. Please sign in again.');
+    return true;
   }
 
   /** On an optional-auth route: the caller when the token is valid, else no one (never an error). */
-  private identify(request: Request & { user?: Principal }): void {
+  private async identify(request: Request & { user?: Principal }): Promise<void> {
     const token = extractAccessToken(request);
     if (!token) return;
     try {
-      const { id, role } = this.verified.get(token) ?? this.accessTokens.verify(token);
-      request.user = { id, role };
+      const { id, role, sid } = this.verified.get(token) ?? this.accessTokens.verify(token);
+      const principal = sid === undefined ? { id, role } : { id, role, sid };
+      request.user = (await this.sessions.isLive(principal)) ? principal : undefined;
     } catch {
       request.user = undefined;
     }

@@ -13,7 +13,10 @@ interface AccessClaims {
   role: Role;
   typ: string;
   exp?: number;
+  sid?: unknown;
 }
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Where the access token travels: `Authorization: Bearer <jwt>`. */
 export const extractAccessToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -23,7 +26,10 @@ export function principalFromClaims(claims: AccessClaims): Principal {
   const id = Number(claims.sub);
   if (claims.typ !== 'access' || !ROLES.includes(claims.role) || !Number.isSafeInteger(id) || id <= 0)
     throw new UnauthorizedError('Could not validate credentials.');
-  return { id, role: claims.role };
+  if (claims.sid === undefined) return { id, role: claims.role };
+  if (typeof claims.sid !== 'string' || !SESSION_ID.test(claims.sid))
+    throw new UnauthorizedError('Could not validate credentials.');
+  return { id, role: claims.role, sid: claims.sid };
 }
 
 /**

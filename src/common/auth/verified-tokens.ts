@@ -13,8 +13,9 @@ interface Entry {
  * Access tokens this instance has already verified, so that a dashboard or a till sending the same
  * bearer token with every request pays for the signature check and claim validation once, not on
  * every call. The key is the whole token text (signature included), so only byte-identical tokens
- * match; an entry is never served after the token's own expiry. Access tokens are stateless (no
- * revocation list), so remembering a verification changes nothing a client can observe.
+ * match; an entry is never served after the token's own expiry. It remembers only the signature
+ * check: whether the account and its session are still live is asked of {@link SessionState} on
+ * every request, so a revoked session ends however long its token is remembered here.
  */
 export class VerifiedTokens {
   private readonly entries = new Map<string, Entry>();
@@ -35,7 +36,11 @@ export class VerifiedTokens {
     if (this.entries.has(token)) return;
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, {
-      principal: Object.freeze({ id: principal.id, role: principal.role }),
+      principal: Object.freeze(
+        principal.sid
+          ? { id: principal.id, role: principal.role, sid: principal.sid }
+          : { id: principal.id, role: principal.role },
+      ),
       expiresAt,
     });
   }

@@ -54,3 +54,17 @@ export class ForbiddenError extends DomainError {
     super(403, 'forbidden', 'Forbidden', detail);
   }
 }
+
+/**
+ * The one 429: a caller over a rate limit. The problem filter sends `Retry-After` (whole seconds, at
+ * least 1) with it.
+ */
+export class TooManyRequestsError extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterMs: number, detail = 'Too many requests. Please wait before trying again.') {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(429, 'too-many-requests', 'Too Many Requests', detail, { retry_after: retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { DomainError } from './domain-error.js';
+import { DomainError, TooManyRequestsError } from './domain-error.js';
 import { ValidationFailedException } from './validation.js';
 import { isV1Path } from '../v1/v1.js';
 import { toV1Problem } from './v1-problem.js';
@@ -172,6 +172,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (problem.status === 503) res.setHeader('Retry-After', '5');
+    if (exception instanceof TooManyRequestsError)
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

@@ -35,6 +35,6 @@ export function requestContextMiddleware(metrics: MetricsService, accessLog: boo
           }),
         );
     });
-    requestContext.run({ requestId }, next);
+    requestContext.run({ requestId, ip: req.ip }, next);
   };
 }

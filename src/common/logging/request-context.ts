@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContext {
   requestId: string;
+  /** The client's address, as Express derives it under the configured `TRUST_PROXY`. */
+  ip?: string;
 }
 
 /** Carries the request id through async work so every log line of a request can name it. */

@@ -28,7 +28,7 @@ import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { DomainError, ForbiddenError } from '../../common/errors/domain-error.js';
+import { DomainError, ForbiddenError, TooManyRequestsError } from '../../common/errors/domain-error.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { ADMIN_ROOT } from './admin-panel.service.js';
 import { adminRequestContext } from './admin-request.js';
@@ -36,7 +36,6 @@ import { adminSecurityHeaders } from './admin-security.js';
 import { ADMIN_TABLES, type AdminColumn, type AdminTable, type ColumnKind } from './admin-tables.js';
 import type { AdminRow } from './admin.repository.js';
 import {
-  AdminLoginThrottled,
   AdminRecordRejected,
   type AdminIdentity,
   type AdminService,
@@ -344,7 +343,7 @@ class AdminAuthProvider extends BaseAuthProvider {
       admin = await this.service.authenticate(opts.data?.email, opts.data?.password);
     } catch (err) {
       // AdminJS shows a thrown error's message on the login page: this one is its own i18n key.
-      if (err instanceof AdminLoginThrottled) throw new Error('tooManyRequests', { cause: err });
+      if (err instanceof TooManyRequestsError) throw new Error('tooManyRequests', { cause: err });
       throw err;
     }
     if (!admin) return null;
@@ -482,7 +481,7 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
   const router = express.Router();
   router.use(adminSecurityHeaders());
   router.use((req: Request, _res: Response, next: NextFunction) =>
-    adminRequestContext.run({ ip: req.ip }, next),
+    adminRequestContext.run({ ip: req.ip, sessionId: () => req.sessionID }, next),
   );
   router.use(sessionMiddleware);
   router.use(endDeactivatedSessions);

@@ -169,6 +169,14 @@ export class AdminRepository {
     await manager.query(`UPDATE admins SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
+  /** Signs an admin out of the panel everywhere, but for the panel session `keepSessionId`. */
+  async endPanelSessions(manager: EntityManager, adminId: number, keepSessionId?: string): Promise<void> {
+    await manager.query(
+      `DELETE FROM admin_sessions WHERE sess -> 'adminUser' ->> 'id' = $1 AND ($2::text IS NULL OR sid <> $2)`,
+      [String(adminId), keepSessionId ?? null],
+    );
+  }
+
   async isActiveAdmin(id: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM admins WHERE id = $1 AND is_active`, [
       id,

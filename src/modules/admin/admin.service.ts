@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/role.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { ADMIN_PASSWORD_MIN_CHARS, passwordProblem } from '../../common/auth/credential-rules.js';
 import { PasswordService } from '../../common/auth/password.service.js';
 import {
   DomainError,
@@ -12,7 +15,10 @@ import { violatedUniqueConstraint } from '../../common/errors/pg-error.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { DEFAULT_TIME_ZONE, toIso } from '../../common/time/time-zone.js';
+import { normalizeEmail } from '../../common/http/email.js';
 import { AdminsRepository } from '../auth/admins.repository.js';
+import { LoginLimiter } from '../auth/login-limiter.js';
+import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
 import { adminRequestContext } from './admin-request.js';
 import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
@@ -33,18 +39,6 @@ export interface SortRequest {
   direction?: string;
 }
 
-/** Too many failed sign-ins for this account or from this address. */
-export class AdminLoginThrottled extends DomainError {
-  constructor() {
-    super(
-      429,
-      'too-many-requests',
-      'Too Many Requests',
-      'Too many failed sign-ins. Please wait and try again.',
-    );
-  }
-}
-
 /** A record the admin submitted breaks the rules of some fields: a message per field. */
 export class AdminRecordRejected extends DomainError {
   constructor(readonly fields: Record<string, string>) {
@@ -54,10 +48,13 @@ export class AdminRecordRejected extends DomainError {
   }
 }
 
-/** Failed sign-ins allowed per account and per address in a window, before sign-in is refused. */
-const LOGIN_FAILURES = { account: 10, address: 30, windowMs: 15 * 60_000 };
 const MAX_PAGE = 500;
-const PASSWORD_LENGTH = { min: 10, max: 72 };
+/** The tables that hold accounts someone signs in with, and their role. */
+const ACCOUNT_ROLES: Partial<Record<string, Role>> = {
+  merchants: 'merchant',
+  users: 'user',
+  admins: 'admin',
+};
 /** Unique indexes of the admin tables, and the field each one is about. */
 const UNIQUE_FIELDS: Record<string, string> = {
   merchants_email_key: 'email',
@@ -87,32 +84,34 @@ function uniqueViolationField(err: unknown): string | undefined {
 @Injectable()
 export class AdminService {
   private readonly logger = new Logger('AdminAudit');
-  /** Failed sign-ins per `account:<email>` and `address:<ip>`, in fixed windows, in memory. */
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: AdminRepository,
     private readonly admins: AdminsRepository,
     private readonly passwords: PasswordService,
+    private readonly loginLimiter: LoginLimiter,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /**
    * Checks an admin's email and password (bcrypt). Unknown accounts cost the same time as wrong
-   * passwords; inactive admins cannot sign in; after 10 failures for one account (30 from one
-   * address) in 15 minutes, sign-in is refused outright. Every outcome is audited.
+   * passwords; inactive admins cannot sign in; attempts count against the same login limits as the
+   * REST admin login (LoginLimiter), and over them sign-in is refused outright. Every outcome is
+   * audited.
    */
   async authenticate(email: unknown, password: unknown): Promise<AdminIdentity | null> {
-    const address = typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-    const keys = [`account:${address}`, `address:${adminRequestContext.getStore()?.ip ?? ''}`];
-    const now = Date.now();
-    if (this.throttled(keys, now)) {
+    const address = typeof email === 'string' ? normalizeEmail(email).slice(0, 254) : '';
+    try {
+      await this.loginLimiter.check('admin', address, adminRequestContext.getStore()?.ip);
+    } catch (err) {
       await this.audit(null, {
         action: 'login',
         outcome: 'rejected',
         details: { email: address, reason: 'throttled' },
       });
-      throw new AdminLoginThrottled();
+      throw err;
     }
     const account = address ? await this.admins.findByEmailWithSecrets(address) : null;
     const ok = await this.passwords.compareOrBurn(
@@ -120,11 +119,9 @@ export class AdminService {
       account?.passwordHash,
     );
     if (!ok || !account || !account.isActive) {
-      this.recordFailure(keys, now);
       await this.audit(null, { action: 'login', outcome: 'rejected', details: { email: address } });
       return null;
     }
-    this.failures.delete(keys[0]);
     await this.admins.touchLogin(account.id);
     const identity = { id: account.id, email: account.email, name: account.name };
     await this.audit(identity, { action: 'login', outcome: 'ok' });
@@ -222,6 +219,12 @@ export class AdminService {
     await this.rejectIfAny(actor, table, recordId, 'edit', errors);
     const passwordHash = password ? await this.passwords.hash(password) : undefined;
     if (passwordHash) changed.push('password');
+    // Switching an account off ends its sessions; so does a new password or email for an admin.
+    const role = ACCOUNT_ROLES[table.name];
+    const ending =
+      role && (changes.is_active === false || (role === 'admin' && (passwordHash || 'email' in changes)))
+        ? { role, id: Number(key[0]) }
+        : undefined;
 
     const row = await this.write(actor, table, recordId, 'edit', async () =>
       this.dataSource.transaction(async (manager) => {
@@ -232,10 +235,12 @@ export class AdminService {
         }
         const updated = await this.repo.update(manager, table, key, changes);
         if (updated && passwordHash) await this.repo.setAdminPassword(manager, key[0], passwordHash);
+        if (updated && ending) await this.endSessions(manager, ending);
         return updated;
       }),
     );
     if (!row) throw new NotFoundError('Record');
+    if (ending) this.revocations.publish(ending);
     await this.audit(actor, {
       action: 'edit',
       resource: table.name,
@@ -312,7 +317,17 @@ export class AdminService {
         }
       }),
     );
+    // The account's refresh tokens went with it; its access tokens and sockets end now.
+    const role = ACCOUNT_ROLES[table.name];
+    if (role) this.revocations.publish({ role, id });
     await this.audit(actor, { action: 'delete', resource: table.name, recordId, outcome: 'ok' });
+  }
+
+  /** Revokes an account's refresh tokens (and an admin's panel sessions) inside the caller's transaction. */
+  private async endSessions(manager: EntityManager, ended: SessionsEnded): Promise<void> {
+    await this.refreshTokens.revokeSubject(manager, ended.role, ended.id);
+    if (ended.role === 'admin')
+      await this.repo.endPanelSessions(manager, ended.id, adminRequestContext.getStore()?.sessionId?.());
   }
 
   /**
@@ -419,27 +434,9 @@ export class AdminService {
     return { values, errors };
   }
 
-  private throttled(keys: string[], now: number): boolean {
-    return keys.some((key) => {
-      const window = this.failures.get(key);
-      const limit = key.startsWith('account:') ? LOGIN_FAILURES.account : LOGIN_FAILURES.address;
-      return window !== undefined && window.resetAt > now && window.count >= limit;
-    });
-  }
-
-  private recordFailure(keys: string[], now: number): void {
-    if (this.failures.size > 10_000)
-      for (const [key, window] of this.failures) if (window.resetAt <= now) this.failures.delete(key);
-    for (const key of keys) {
-      const window = this.failures.get(key);
-      if (window && window.resetAt > now) window.count += 1;
-      else this.failures.set(key, { count: 1, resetAt: now + LOGIN_FAILURES.windowMs });
-    }
-  }
-
   private checkPassword(password: string, errors: Record<string, string>): void {
-    if (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max)
-      errors.password = `must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters`;
+    const problem = passwordProblem(password, ADMIN_PASSWORD_MIN_CHARS);
+    if (problem) errors.password = problem;
   }
 
   /** Filters on declared filterable columns only; a value that cannot match yields no rows. */

@@ -26,7 +26,6 @@ import {
   V1RegisterMerchantDto,
   V1RegisterUserDto,
 } from './dto/v1-auth.dto.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
 
 /** The original API's auth routes, over the same services as /api/v2/auth. */
 @ApiTags('v1 auth (original API)')
@@ -59,7 +58,6 @@ export class AuthV1Controller {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/merchant')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merchant login' })
@@ -70,7 +68,6 @@ export class AuthV1Controller {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/user')
   @HttpCode(200)
   @ApiOperation({ summary: 'Customer login' })

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -15,10 +15,15 @@ import { MerchantsService } from '../merchants/merchants.service.js';
 import { UserProfileDto } from '../users/dto/user-profile.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
-import { LoginDto, RefreshDto, RegisterMerchantDto, RegisterUserDto } from './dto/register.dto.js';
+import {
+  ChangePasswordDto,
+  LoginDto,
+  RefreshDto,
+  RegisterMerchantDto,
+  RegisterUserDto,
+} from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { UpdateMerchantProfileDto, UpdateUserProfileDto } from './dto/update-profile.dto.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -48,7 +53,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/merchant')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merchant login' })
@@ -59,7 +63,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/user')
   @HttpCode(200)
   @ApiOperation({ summary: 'Customer login' })
@@ -70,7 +73,6 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
   @Post('login/admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Admin login' })
@@ -98,6 +100,18 @@ export class AuthController {
   @ApiProblems(422)
   logout(@Body() dto: RefreshDto): Promise<void> {
     return this.auth.logout(dto.refresh_token);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password (current + new); every other session of the account ends',
+  })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 401, 422)
+  changePassword(@CurrentPrincipal() me: Principal, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(me, dto);
   }
 
   @Get('profile/merchant')

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
 import { PhoneLookupThrottlerGuard } from '../users/phone-lookup-throttler.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthV1Controller } from './auth-v1.controller.js';
 import { AuthService } from './auth.service.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
+import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
@@ -16,9 +17,10 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     AuthService,
     AdminsRepository,
     RefreshTokensRepository,
-    LoginThrottlerGuard,
+    LoginLimiter,
+    AccountsRepository,
     PhoneLookupThrottlerGuard,
   ],
-  exports: [AdminsRepository],
+  exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

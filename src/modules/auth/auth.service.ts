@@ -5,15 +5,21 @@ import { DataSource } from 'typeorm';
 import { AccessTokenService } from '../../common/auth/access-token.js';
 import { PasswordService } from '../../common/auth/password.service.js';
 import type { Principal, Role } from '../../common/auth/role.js';
-import { UnauthorizedError } from '../../common/errors/domain-error.js';
+import { ADMIN_PASSWORD_MIN_CHARS } from '../../common/auth/credential-rules.js';
+import { SessionRevocations } from '../../common/auth/session-revocations.js';
+import { UnauthorizedError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MerchantsRepository } from '../merchants/merchants.repository.js';
 import { MerchantsService, type NewMerchantRegistration } from '../merchants/merchants.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { requestContext } from '../../common/logging/request-context.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
-import type { LoginDto, RegisterUserDto } from './dto/register.dto.js';
+import type { ChangePasswordDto, LoginDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
+import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 const WRONG_CREDENTIALS = 'Incorrect email or password.';
@@ -34,6 +40,10 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly usersRepo: UsersRepository,
     private readonly admins: AdminsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly loginLimiter: LoginLimiter,
+    private readonly writeLimits: WriteLimits,
+    private readonly accounts: AccountsRepository,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left untouched. */
@@ -47,11 +57,13 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async registerMerchant(dto: NewMerchantRegistration): Promise<TokenResponseDto> {
+    await this.writeLimits.registration(requestContext.getStore()?.ip);
     const merchant = await this.merchants.register(dto);
     return this.issue({ id: merchant.id, role: 'merchant' });
   }
 
   async registerUser(dto: RegisterUserDto): Promise<TokenResponseDto> {
+    await this.writeLimits.registration(requestContext.getStore()?.ip);
     const user = await this.users.register(dto);
     return this.issue({ id: user.id, role: 'user' });
   }
@@ -59,8 +71,10 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Checks credentials for one role. An unknown email and a wrong password get the same answer after
    * the same amount of work, so neither the message nor the timing reveals which accounts exist.
+   * Attempts are counted first, per account and per client address (see LoginLimiter).
    */
   async login(role: Role, dto: LoginDto): Promise<TokenResponseDto> {
+    await this.loginLimiter.check(role, dto.email, requestContext.getStore()?.ip);
     const account =
       role === 'merchant'
         ? await this.merchantsRepo.findByEmailWithSecrets(dto.email)
@@ -82,11 +96,18 @@ export class AuthService implements OnApplicationBootstrap {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const row = await this.refreshTokens.findByHashForUpdate(manager, tokenHash);
       if (!row) return { error: 'The refresh token is not valid.' } as const;
+      const ended = { role: row.subjectRole, id: row.subjectId, sid: row.familyId };
       if (row.revokedAt) {
         await this.refreshTokens.revokeFamily(manager, row.familyId);
-        return { error: 'The refresh token has already been used; please sign in again.' } as const;
+        return { error: 'The refresh token has already been used; please sign in again.', ended } as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return { error: 'The refresh token has expired.' } as const;
+      // A deactivated or deleted account gets no new tokens, whatever refresh token it still holds.
+      const account = await this.accounts.lockForSignIn(manager, row.subjectRole, row.subjectId);
+      if (!account?.isActive) {
+        await this.refreshTokens.revokeFamily(manager, row.familyId);
+        return { error: 'This account is not active.', ended } as const;
+      }
       const next = this.newRefreshToken();
       await this.refreshTokens.insert(manager, {
         id: next.id,
@@ -97,29 +118,70 @@ export class AuthService implements OnApplicationBootstrap {
         expiresAt: next.expiresAt,
       });
       await this.refreshTokens.markReplaced(manager, row.id, next.id);
-      return { principal: { id: row.subjectId, role: row.subjectRole }, refreshToken: next.token } as const;
+      const principal = { id: row.subjectId, role: row.subjectRole, sid: row.familyId };
+      return { principal, refreshToken: next.token } as const;
     });
-    if ('error' in outcome) throw new UnauthorizedError(outcome.error);
+    if ('error' in outcome) {
+      // The access tokens of that session end with it (on every instance).
+      if ('ended' in outcome && outcome.ended) this.revocations.publish(outcome.ended);
+      throw new UnauthorizedError(outcome.error);
+    }
     return this.tokenResponse(outcome.principal, outcome.refreshToken);
   }
 
-  /** Revokes the token's whole family; unknown tokens are ignored so logout is always safe to repeat. */
+  /**
+   * Revokes the token's whole family and ends the access tokens of that session; unknown tokens are
+   * ignored so logout is always safe to repeat.
+   */
   async logout(token: string): Promise<void> {
     const row = await this.refreshTokens.findByHash(hashToken(token));
-    if (row) await this.refreshTokens.revokeFamily(undefined, row.familyId);
+    if (!row) return;
+    await this.refreshTokens.revokeFamily(undefined, row.familyId);
+    this.revocations.publish({ role: row.subjectRole, id: row.subjectId, sid: row.familyId });
+  }
+
+  /**
+   * Changes the caller's password after checking the current one, and ends every other session of
+   * the account (their refresh tokens in the same transaction, their access tokens and sockets at
+   * once). The session that made the change stays signed in.
+   */
+  async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<void> {
+    if (principal.role === 'admin' && [...dto.new_password].length < ADMIN_PASSWORD_MIN_CHARS)
+      throw new UnprocessableError(
+        'weak-password',
+        `must be at least ${ADMIN_PASSWORD_MIN_CHARS} characters`,
+        'new_password',
+      );
+    const hash = await this.passwords.hash(dto.new_password);
+    const changed = await this.dataSource.transaction(async (manager) => {
+      const account = await this.accounts.lockForSignIn(manager, principal.role, principal.id);
+      const ok = await this.passwords.compareOrBurn(dto.current_password, account?.passwordHash);
+      if (!ok || !account?.isActive) return false;
+      await this.accounts.setPassword(manager, principal.role, principal.id, hash);
+      await this.refreshTokens.revokeSubject(manager, principal.role, principal.id, principal.sid);
+      return true;
+    });
+    if (!changed)
+      throw new UnprocessableError(
+        'wrong-password',
+        'The current password is not correct.',
+        'current_password',
+      );
+    this.revocations.publish({ role: principal.role, id: principal.id, exceptSid: principal.sid });
   }
 
   private async issue(principal: Principal): Promise<TokenResponseDto> {
     const next = this.newRefreshToken();
+    const familyId = randomUUID();
     await this.refreshTokens.insert(undefined, {
       id: next.id,
-      familyId: randomUUID(),
+      familyId,
       subjectRole: principal.role,
       subjectId: principal.id,
       tokenHash: hashToken(next.token),
       expiresAt: next.expiresAt,
     });
-    return this.tokenResponse(principal, next.token);
+    return this.tokenResponse({ ...principal, sid: familyId }, next.token);
   }
 
   private tokenResponse(principal: Principal, refreshToken: string): TokenResponseDto {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/role.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 
 @Injectable()
@@ -41,6 +42,19 @@ export class RefreshTokensRepository {
     await (manager ?? this.dataSource.manager).query(
       `UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId],
+    );
+  }
+
+  /**
+   * Revokes every token of an account (deactivation, a password change), but those of the family
+   * `exceptFamily` (the session that changed the password) when given.
+   */
+  async revokeSubject(manager: EntityManager, role: Role, id: number, exceptFamily?: string): Promise<void> {
+    await manager.query(
+      `UPDATE refresh_tokens SET revoked_at = now()
+        WHERE subject_role = $1 AND subject_id = $2 AND revoked_at IS NULL
+          AND ($3::uuid IS NULL OR family_id <> $3)`,
+      [role, id, exceptFamily ?? null],
     );
   }
 

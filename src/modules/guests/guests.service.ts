@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { paiseToRupees } from '../../common/money/money.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import type { GuestListQueryDto, GuestUserDto, GuestUserWithTransactionDto } from './dto/guest-user.dto.js';
 import { GuestsRepository, type GuestRow } from './guests.repository.js';
 
@@ -16,10 +17,14 @@ function toGuest(row: GuestRow): GuestUserDto {
 
 @Injectable()
 export class GuestsService {
-  constructor(private readonly guests: GuestsRepository) {}
+  constructor(
+    private readonly guests: GuestsRepository,
+    private readonly writeLimits: WriteLimits,
+  ) {}
 
   /** An unused guest of this merchant, to bind to a later sale with `guest_user_id`. */
   async create(merchantId: number): Promise<GuestUserDto> {
+    await this.writeLimits.merchantWrite(merchantId);
     return toGuest(await this.guests.createUnused(merchantId));
   }
 

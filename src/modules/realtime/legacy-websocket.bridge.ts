@@ -4,6 +4,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AccessTokenService } from '../../common/auth/access-token.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { SessionState } from '../../common/auth/session-state.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { roomOf, type TransactionEnvelope } from './dto/realtime-event.dto.js';
 import { OrdersSocketProtocol } from './orders-socket.protocol.js';
@@ -13,8 +16,7 @@ import {
   type PlainSocketProtocol,
 } from './plain-websocket.protocol.js';
 import { RealtimeOptions } from './realtime.options.js';
-import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
 import { TransactionHistoryProtocol } from './transaction-history.protocol.js';
 
 /** A client this far behind is not reading: drop it rather than buffer without bound. */
@@ -65,11 +67,22 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
     private readonly adapterHost: HttpAdapterHost,
     private readonly tokens: AccessTokenService,
     private readonly options: RealtimeOptions,
+    private readonly sessions: SessionState,
+    revocations: SessionRevocations,
     history: TransactionHistoryProtocol,
     orders: OrdersSocketProtocol,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.protocols = [history, orders];
+    revocations.onRevoked((event) => this.endSessions(event));
+  }
+
+  /** Closes this instance's connections of sessions that have ended (account switched off, logout). */
+  private endSessions(event: SessionsEnded): void {
+    if (event.role !== 'merchant' && event.role !== 'user') return;
+    for (const client of this.rooms.get(roomOf(event)) ?? [])
+      if (endedBy(event, client.connection.session.principal))
+        client.ws.close(CloseCode.policyViolation, 'Session ended.');
   }
 
   onModuleInit(): void {
@@ -141,21 +154,31 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     for (const protocol of this.protocols) {
       const token = tokenAfter(protocol.path, req.url);
-      if (token === undefined) continue;
-      let session: RealtimeSession;
-      try {
-        session = openSession(this.tokens, token);
-      } catch (err) {
-        const { detail } = toProblem(err, protocol.path);
-        if (protocol.refuse === 'http') return refuseUpgrade(socket, detail);
-        return this.wss.handleUpgrade(req, socket, head, (ws) => {
-          ws.on('error', () => undefined);
-          ws.close(CloseCode.policyViolation, detail);
-        });
-      }
-      return this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, protocol, session));
+      if (token !== undefined) return void this.upgrade(protocol, token, req, socket, head);
     }
   };
+
+  /** Checks the token (and that its session is still live) before the protocol's handshake. */
+  private async upgrade(
+    protocol: PlainSocketProtocol,
+    token: string,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    let session: RealtimeSession;
+    try {
+      session = await openLiveSession(this.tokens, this.sessions, token);
+    } catch (err) {
+      const { detail } = toProblem(err, protocol.path);
+      if (protocol.refuse === 'http') return refuseUpgrade(socket, detail);
+      return this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => undefined);
+        ws.close(CloseCode.policyViolation, detail);
+      });
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, protocol, session));
+  }
 
   private accept(ws: WebSocket, protocol: PlainSocketProtocol, session: RealtimeSession): void {
     // Without a listener, a protocol error (e.g. an oversized frame, closed with 1009) would throw.
@@ -194,7 +217,8 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   private async onMessage(client: PlainClient, data: RawData, isBinary: boolean): Promise<void> {
     const { protocol, connection } = client;
     try {
-      if (!client.bucket.take()) return protocol.onFlood(connection);
+      const waitMs = client.bucket.tryTake();
+      if (waitMs > 0) return protocol.onFlood(connection, waitMs);
       if (isBinary) return protocol.onBinary(connection);
       const text = Buffer.isBuffer(data)
         ? data.toString('utf8')

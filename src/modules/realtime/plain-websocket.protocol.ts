@@ -35,8 +35,8 @@ export interface PlainSocketProtocol {
   onMessage(connection: PlainSocketConnection, text: string): void | Promise<void>;
   /** A binary message. */
   onBinary(connection: PlainSocketConnection): void;
-  /** A message beyond the connection's rate limit. */
-  onFlood(connection: PlainSocketConnection): void;
+  /** A message beyond the connection's rate limit; the next one is allowed in `waitMs`. */
+  onFlood(connection: PlainSocketConnection, waitMs: number): void;
   /**
    * The frame for one committed change, computed once per change for every connection of this path
    * in `rooms` (undefined: nothing to send).

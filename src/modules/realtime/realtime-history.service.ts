@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../../common/auth/role.js';
+import { TooManyRequestsError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { createValidationPipe, ValidationFailedException } from '../../common/errors/validation.js';
 import { HistoryQueryDto } from '../transactions/dto/history-query.dto.js';
@@ -44,6 +45,10 @@ export class RealtimeHistoryService {
     })) as HistoryQueryDto;
   }
 }
+
+/** A connection's incoming messages over its token bucket (the same 429 as REST). */
+export const tooManyMessages = (waitMs: number) =>
+  new TooManyRequestsError(waitMs, 'Too many messages. Please slow down.');
 
 /** The reply for a failed message; unexpected failures are logged and leave without internals. */
 export function errorReply(err: unknown, instance: string, logger: Logger): ErrorReply {

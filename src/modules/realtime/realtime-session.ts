@@ -1,6 +1,8 @@
 import type { AccessTokenService } from '../../common/auth/access-token.js';
 import type { Principal } from '../../common/auth/role.js';
-import { ForbiddenError } from '../../common/errors/domain-error.js';
+import { endsSession, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import type { SessionState } from '../../common/auth/session-state.js';
+import { ForbiddenError, UnauthorizedError } from '../../common/errors/domain-error.js';
 
 /** Who is on the other end of a real-time connection, and until when their token is good. */
 export interface RealtimeSession {
@@ -14,11 +16,27 @@ export interface RealtimeSession {
  * guard). Only merchants and customers have a live feed; anything else throws a DomainError.
  */
 export function openSession(tokens: AccessTokenService, token: unknown): RealtimeSession {
-  const { id, role, expiresAt } = tokens.verify(typeof token === 'string' && token ? token : undefined);
-  if (role !== 'merchant' && role !== 'user')
+  const { expiresAt, ...principal } = tokens.verify(typeof token === 'string' && token ? token : undefined);
+  if (principal.role !== 'merchant' && principal.role !== 'user')
     throw new ForbiddenError('Live updates are for merchants and customers.');
-  return { principal: { id, role }, expiresAt };
+  return { principal, expiresAt };
 }
+
+/** {@link openSession}, and the account and its sign-in session must still be live (not switched off). */
+export async function openLiveSession(
+  tokens: AccessTokenService,
+  sessions: SessionState,
+  token: unknown,
+): Promise<RealtimeSession> {
+  const session = openSession(tokens, token);
+  if (!(await sessions.isLive(session.principal)))
+    throw new UnauthorizedError('This session has ended. Please sign in again.');
+  return session;
+}
+
+/** Whether a connection's session is among those that just ended. */
+export const endedBy = (event: SessionsEnded, principal: Principal | undefined): boolean =>
+  principal !== undefined && endsSession(event, principal.role, principal.id, principal.sid);
 
 /** `setTimeout` holds at most ~24.8 days; longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

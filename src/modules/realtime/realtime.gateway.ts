@@ -11,6 +11,8 @@ import {
 } from '@nestjs/websockets';
 import type { BroadcastOperator, DefaultEventsMap, ExtendedError, Namespace, Socket } from 'socket.io';
 import { AccessTokenService } from '../../common/auth/access-token.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { SessionState } from '../../common/auth/session-state.js';
 import { DomainError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import {
@@ -20,11 +22,11 @@ import {
   type TransactionsPageReply,
 } from './dto/realtime-event.dto.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
-import { onSessionExpiry, openSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from './token-bucket.js';
+import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 export const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
@@ -38,12 +40,6 @@ interface SocketData {
 }
 type RealtimeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 type Reply = TransactionsPageReply | ErrorReply;
-
-class TooManyMessagesError extends DomainError {
-  constructor() {
-    super(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.');
-  }
-}
 
 class UnknownMessageError extends DomainError {
   constructor(event: string) {
@@ -73,13 +69,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly legacy: LegacyWebSocketBridge,
     private readonly redis: RealtimeRedis,
     private readonly options: RealtimeOptions,
+    private readonly sessions: SessionState,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   afterInit(nsp: Namespace): void {
     this.nsp = nsp;
     refuseExpiredRecovery(nsp);
     boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
-    nsp.use((socket: RealtimeSocket, next) => next(this.authenticate(socket)));
+    nsp.use((socket: RealtimeSocket, next) => void this.authenticate(socket).then(next));
+    this.revocations.onRevoked((event) => void this.endSessions(event));
     if (this.redis.clustered)
       nsp.on(LEGACY_RELAY, (rooms: string[], envelope: TransactionEnvelope) =>
         this.legacy.deliver(rooms, envelope),
@@ -146,9 +145,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   /** Namespace middleware: runs before the connection is accepted, and again on recovery. */
-  private authenticate(socket: RealtimeSocket): ExtendedError | undefined {
+  private async authenticate(socket: RealtimeSocket): Promise<ExtendedError | undefined> {
     try {
-      const session = openSession(this.tokens, (socket.handshake.auth as { token?: unknown }).token);
+      const session = await openLiveSession(
+        this.tokens,
+        this.sessions,
+        (socket.handshake.auth as { token?: unknown }).token,
+      );
       const previous = socket.data.session?.principal;
       if (
         socket.recovered &&
@@ -163,6 +166,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
+  /**
+   * Disconnects this instance's sockets of sessions that have ended (every instance hears of it, so
+   * each closes its own). A server-side disconnect: the client does not retry by itself.
+   */
+  private async endSessions(event: SessionsEnded): Promise<void> {
+    if (!this.nsp || (event.role !== 'merchant' && event.role !== 'user')) return;
+    for (const socket of await this.nsp.local.in(roomOf(event)).fetchSockets())
+      if (endedBy(event, socket.data.session?.principal)) {
+        socket.emit('session_ended', { detail: 'This session has ended. Please sign in again.' });
+        socket.disconnect(true);
+      }
+  }
+
   /** Per-socket policy for incoming messages: a token bucket, and known events only. */
   private limitInbound(socket: RealtimeSocket): void {
     const bucket = new TokenBucket(this.options.messageBurst, this.options.messagesPerSecond);
@@ -173,7 +189,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         if (typeof last === 'function') (last as (r: ErrorReply) => void)(body);
         else socket.emit('exception', body);
       };
-      if (!bucket.take()) return reply(new TooManyMessagesError());
+      const waitMs = bucket.tryTake();
+      if (waitMs > 0) return reply(tooManyMessages(waitMs));
       if (!INBOUND.has(String(packet[0]))) return reply(new UnknownMessageError(String(packet[0])));
       next();
     });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { TransactionEnvelope } from './dto/realtime-event.dto.js';
 import type { PlainSocketConnection, PlainSocketProtocol } from './plain-websocket.protocol.js';
-import { errorReply, RealtimeHistoryService } from './realtime-history.service.js';
+import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 
 /** The seed README's path. */
 export const LEGACY_PATH = '/api/v1/ws/transaction-history';
@@ -67,11 +67,8 @@ export class TransactionHistoryProtocol implements PlainSocketProtocol {
     this.fail(connection, new MalformedMessageError('Messages must be JSON text.'));
   }
 
-  onFlood(connection: PlainSocketConnection): void {
-    this.fail(
-      connection,
-      new DomainError(429, 'rate-limited', 'Too Many Requests', 'Too many messages. Please slow down.'),
-    );
+  onFlood(connection: PlainSocketConnection, waitMs: number): void {
+    this.fail(connection, tooManyMessages(waitMs));
   }
 
   frameFor(envelope: TransactionEnvelope): TransactionEnvelope {

@@ -1,3 +1,4 @@
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -51,6 +52,7 @@ describe('TransactionsService.create', () => {
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
+        { provide: WriteLimits, useValue: { merchantWrite: async () => undefined } },
         { provide: getDataSourceToken(), useValue: { manager: {} } },
         {
           provide: EventEmitter2,

@@ -28,6 +28,7 @@ import { toTransactionDto } from './transaction.mapper.js';
 import { TransactionEvents, type TransactionEvent } from './transaction.events.js';
 import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
+import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const EARLIEST = Date.UTC(2000, 0, 1);
@@ -61,6 +62,7 @@ export class TransactionsService {
     private readonly idempotency: IdempotencyService,
     private readonly events: EventEmitter2,
     private readonly metrics: MetricsService,
+    private readonly writeLimits: WriteLimits,
   ) {}
 
   /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
@@ -80,6 +82,7 @@ export class TransactionsService {
     dto: CreateTransactionDto,
     idempotencyKey?: string,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
+    await this.writeLimits.merchantWrite(merchantId);
     const sale = this.planSale(merchantId, dto);
     if (sale.clientId && !idempotencyKey) {
       const existing = await this.transactions.findByClientId(merchantId, sale.clientId);
@@ -123,6 +126,7 @@ export class TransactionsService {
     dto: SettleTransactionDto,
     idempotencyKey?: string,
   ): Promise<Replayable<TransactionResponseDto>> {
+    await this.writeLimits.merchantWrite(merchantId);
     const result = await this.dataSource.transaction(async (manager) => {
       const work = () => this.applySettlement(manager, merchantId, transactionId, dto);
       return idempotencyKey

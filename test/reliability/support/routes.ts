@@ -64,6 +64,12 @@ export const ROUTES: Record<string, RouteEntry> = {
     call: async (f) => ({ body: { refresh_token: await f.freshRefreshToken() } }),
     fuzzBase: unknownRefresh,
   },
+  // A wrong current password: the matrix must not change the fixture's passwords (that would end its
+  // other sessions). Every signed-in role may call it and gets 422 for that.
+  'POST /api/v2/auth/password': {
+    allow: { merchant: 422, otherMerchant: 422, user: 422, admin: 422 },
+    call: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
+  },
   'GET /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: none },
   'GET /api/v2/auth/profile/user': { allow: USER, call: none },
 
@@ -135,11 +141,11 @@ export const ROUTES: Record<string, RouteEntry> = {
   'POST /api/v1/auth/register/user': { public: 200, call: () => ({ body: userBody() }) },
   'POST /api/v1/auth/login/merchant': {
     public: 200,
-    call: (f) => ({ body: { email: f.merchant.email, password: f.merchant.password } }),
+    call: ({ v1Login: { merchant } }) => ({ body: { email: merchant.email, password: merchant.password } }),
   },
   'POST /api/v1/auth/login/user': {
     public: 200,
-    call: (f) => ({ body: { email: f.user.email, password: f.user.password } }),
+    call: ({ v1Login: { user } }) => ({ body: { email: user.email, password: user.password } }),
   },
   'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
   'GET /api/v1/auth/profile/user': { allow: USER, call: none },

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsAccountEmail, IsNewPassword } from '../../../common/auth/credential-rules.js';
+import { normalizeEmail } from '../../../common/http/email.js';
 import { IsPhone } from '../../../common/http/phone.js';
 import { IsTimeZone } from '../../../common/time/time-zone.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lower = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
+const email = ({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value);
 
 export class RegisterUserDto {
   @ApiProperty({ example: 'Priya Sharma' })
@@ -15,19 +16,21 @@ export class RegisterUserDto {
   @Length(1, 120)
   name: string;
 
-  @ApiProperty({ example: 'priya@example.com' })
-  @Transform(lower)
-  @IsEmail({}, { message: 'must be a valid email address' })
-  @MaxLength(254)
+  @ApiProperty({ example: 'priya@example.com', description: 'Stored NFKC-normalised, in lower case.' })
+  @IsAccountEmail()
   email: string;
 
   @ApiProperty({ example: '+919876543210', description: 'A 10-digit Indian number gets +91.' })
   @IsPhone()
   phone: string;
 
-  @ApiProperty({ example: 'user12345', minLength: 6, maxLength: 72 })
+  @ApiProperty({
+    example: 'tea-stall-42-evenings',
+    minLength: 8,
+    description: 'At least 8 characters, at most 72 bytes in UTF-8; common passwords are refused.',
+  })
   @IsString()
-  @Length(6, 72)
+  @IsNewPassword()
   password: string;
 
   @ApiPropertyOptional({ example: '12 MG Road' })
@@ -96,7 +99,7 @@ export class RegisterMerchantDto extends RegisterUserDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'merchant123@example.com' })
-  @Transform(lower)
+  @Transform(email)
   @IsString()
   @MaxLength(254)
   email: string;
@@ -112,4 +115,19 @@ export class RefreshDto {
   @IsString()
   @Length(10, 300)
   refresh_token: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password the account signs in with now.' })
+  @IsString()
+  @MaxLength(200)
+  current_password: string;
+
+  @ApiProperty({
+    example: 'tea-stall-42-evenings',
+    description: 'At least 8 characters (10 for admins), at most 72 bytes in UTF-8; not a common password.',
+  })
+  @IsString()
+  @IsNewPassword()
+  new_password: string;
 }
