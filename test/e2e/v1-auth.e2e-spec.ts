@@ -399,4 +399,13 @@ describe('/api/v1/auth (the original contract)', () => {
       expect(Number(limited!.headers['retry-after'])).toBeGreaterThan(0);
     });
   });
+
+  it('keeps v1 and v2 strictness apart on the same rule set', async () => {
+    const body = { ...userBody(), nickname: 'x' };
+    const v2 = await t.http.post('/api/v2/auth/register/user').send(body);
+    expect(v2.status).toBe(422);
+    expect(v2.body.detail).toEqual(expect.any(String));
+    const v1 = await t.http.post('/api/v1/auth/register/user').send(body);
+    expectShape(v1.body, V1.token('user'));
+  });
 });
