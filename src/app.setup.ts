@@ -1,5 +1,6 @@
 import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { createValidationPipe } from './common/errors/validation.js';
@@ -7,6 +8,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js'
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { AppConfig } from './config/app-config.js';
 import { MetricsService } from './modules/health/metrics.service.js';
+import { HealthService } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 import { serveOpenApiDocuments } from './openapi.js';
 
@@ -20,6 +22,7 @@ const UNPREFIXED = [
   { path: 'health/live', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  { path: 'favicon.ico', method: RequestMethod.GET },
 ];
 export const EXPOSED_HEADERS = [
   'X-Request-Id',
@@ -64,6 +67,12 @@ export function configureApp(app: NestExpressApplication): void {
     maxAge: 600,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
+  // The original API's `GET /health`. Not a controller route: a prefix exclusion of `health` would also
+  // take the prefix off `GET /api/v1/health` (exclusions ignore the version).
+  const health = app.get(HealthService);
+  (app.getHttpAdapter().getInstance() as Express).get('/health', (_req, res) => {
+    res.json(health.v1Health('GraminStore Backend API is running'));
+  });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_API_VERSION });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

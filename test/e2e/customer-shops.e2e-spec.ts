@@ -207,6 +207,45 @@ describe('customer shops (e2e)', () => {
     ).toBe(200);
   });
 
+  it('v1 counts accepted and pending shops, never blocked ones, and its phone lookups hide the customer from a blocked shop', async () => {
+    const accepted = await registerMerchant(t);
+    const pending = await registerMerchant(t);
+    const blocked = await registerMerchant(t);
+    const u = await registerUser(t);
+    await createSale(t, accepted, { user_id: u.id, amount: 100, type: 'pay_later' });
+    expect((await act(u, accepted.id, 'accept')).status).toBe(200);
+    await createSale(t, pending, { user_id: u.id, amount: 20.5, type: 'pay_later' });
+    await createSale(t, blocked, billOf(9999, u.id));
+    expect((await act(u, blocked.id, 'block')).status).toBe(200);
+
+    const dash = (await t.http.get('/api/v1/dashboard/user').set(u.auth)).body;
+    expect(dash).toMatchObject({ total_pending: 120.5, merchants_count: 2 });
+    const shops = (await t.http.get('/api/v1/dashboard/user/merchants').set(u.auth)).body as {
+      merchant_id: number;
+    }[];
+    expect(shops.map((m) => m.merchant_id).sort((a, b) => a - b)).toEqual([accepted.id, pending.id]);
+
+    const exact = (m: Account) =>
+      t.http.get('/api/v1/auth/lookup/user-by-phone').query({ phone: u.phone }).set(m.auth);
+    expect((await exact(accepted)).body).toMatchObject({ id: u.id });
+    const hidden = await exact(blocked);
+    const unknown = await t.http
+      .get('/api/v1/auth/lookup/user-by-phone')
+      .query({ phone: uniquePhone() })
+      .set(blocked.auth);
+    expect(hidden.status).toBe(404);
+    expect([hidden.status, hidden.body.detail]).toEqual([unknown.status, unknown.body.detail]);
+
+    const search = (m: Account) =>
+      t.http
+        .get('/api/v1/auth/search/users-by-phone')
+        .query({ phone: u.phone.slice(-8) })
+        .set(m.auth);
+    const ids = (res: { body: { id: number }[] }) => res.body.map((c) => c.id);
+    expect(ids(await search(accepted))).toContain(u.id);
+    expect(ids(await search(blocked))).not.toContain(u.id);
+  });
+
   it('only the customer decides, only about shops that billed them, with plain ids', async () => {
     const shop = await registerMerchant(t);
     const u = await registerUser(t);

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Clock } from '../../src/common/time/clock.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestClock, type DatedSale } from '../support/clock.js';
 import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
 import { badTokens } from '../support/tokens.js';
@@ -8,22 +9,9 @@ import { badTokens } from '../support/tokens.js';
 // Many requests per test, on shared CI machines.
 jest.setTimeout(30_000);
 
-/** A clock the tests set; unset, it is the real time. */
-const clock = {
-  at: null as Date | null,
-  now(): Date {
-    return this.at ?? new Date();
-  },
-};
+const clock = createTestClock();
 
-interface Sale {
-  amount: number;
-  type?: 'paid' | 'pay_later';
-  user_id?: number;
-  is_guest_transaction?: boolean;
-  payment_method?: string;
-  occurred_at?: string;
-}
+type Sale = DatedSale;
 
 describe('dashboards (e2e)', () => {
   let t: TestApp;

@@ -14,6 +14,7 @@ import {
   type Dashboard,
   dtoOf,
   openLegacy,
+  openPlain,
   request,
   sleep,
 } from '../support/realtime.js';
@@ -132,7 +133,7 @@ describe('realtime across two instances through Redis (scale)', () => {
     expect(two.database.name).toBe(one.database.name);
   });
 
-  it('delivers a sale recorded on instance 1 to dashboards on instance 2 (Socket.IO and legacy)', async () => {
+  it('delivers a sale recorded on instance 1 to dashboards on instance 2 (Socket.IO, legacy and orders)', async () => {
     const other = await registerMerchant(two);
     const shopOnTwo = dashboard(two.baseUrl, shop.token);
     const buyerOnTwo = dashboard(two.baseUrl, buyer.token);
@@ -142,12 +143,14 @@ describe('realtime across two instances through Redis (scale)', () => {
     const forOther = collect<Envelope>(otherOnTwo, 'new_transaction');
     const legacyOnTwo = openLegacy(two.baseUrl, shop.token);
     const legacyBuyerOnOne = openLegacy(one.baseUrl, buyer.token);
+    const ordersOnTwo = openPlain(two.baseUrl, 'orders', shop.token);
     await Promise.all([
       connected(shopOnTwo),
       connected(buyerOnTwo),
       connected(otherOnTwo),
       legacyOnTwo.opened,
       legacyBuyerOnOne.opened,
+      ordersOnTwo.opened,
     ]);
 
     const sale = await createSale(one, shop, {
@@ -166,15 +169,22 @@ describe('realtime across two instances through Redis (scale)', () => {
     expect((await forBuyer.until((e) => e.length === 1))[0]).toMatchObject(expected);
     expect((await legacyOnTwo.inbox.until((e) => e.length === 1))[0]).toMatchObject(expected);
     expect((await legacyBuyerOnOne.inbox.until((e) => e.length === 1))[0]).toMatchObject(expected);
+    // The original PWA's orders socket, in its own words.
+    expect((await ordersOnTwo.inbox.until((e) => e.length === 1))[0]).toMatchObject({
+      type: 'new_order',
+      data: { order_id: String(sale.body.id), amount: 25.5, user_id: buyer.id },
+    });
 
     // Exactly once per connection, and never to another merchant.
     await sleep(300);
     expect(forShop.items).toHaveLength(1);
     expect(legacyOnTwo.inbox.items).toHaveLength(1);
     expect(legacyBuyerOnOne.inbox.items).toHaveLength(1);
+    expect(ordersOnTwo.inbox.items).toHaveLength(1);
     expect(forOther.items).toHaveLength(0);
     legacyOnTwo.ws.terminate();
     legacyBuyerOnOne.ws.terminate();
+    ordersOnTwo.ws.terminate();
   });
 
   it('answers get_transactions on instance 2 with a sale recorded on instance 1', async () => {

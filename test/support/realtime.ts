@@ -97,9 +97,12 @@ export function request<T = Record<string, unknown>>(
   return socket.timeout(5000).emitWithAck(event, ...args) as Promise<T>;
 }
 
-/** A plain WebSocket on the seed's path, collecting parsed JSON messages and the close event. */
-export function openLegacy(baseUrl: string, token: string) {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/ws/transaction-history/${token}`);
+/**
+ * A plain WebSocket on one of the original API's paths (`/api/v1/ws/<path>/<token>`), collecting
+ * parsed JSON messages, the close event, and the HTTP status of a refused handshake.
+ */
+export function openPlain(baseUrl: string, path: string, token: string) {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/ws/${path}/${token}`);
   const inbox = new Inbox<Record<string, unknown>>();
   ws.on('message', (data) => inbox.push(JSON.parse(String(data))));
   const opened = new Promise<void>((resolve, reject) => {
@@ -109,9 +112,26 @@ export function openLegacy(baseUrl: string, token: string) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
   );
+  const refused = new Promise<number>((resolve) =>
+    ws.once('unexpected-response', (req, res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    }),
+  );
   ws.on('error', () => undefined);
-  return { ws, inbox, opened, closed, send: (message: unknown) => ws.send(JSON.stringify(message)) };
+  return {
+    ws,
+    inbox,
+    opened,
+    closed,
+    refused,
+    send: (message: unknown) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
+  };
 }
+
+/** A plain WebSocket on the seed's path. */
+export const openLegacy = (baseUrl: string, token: string) =>
+  openPlain(baseUrl, 'transaction-history', token);
 
 export interface SaleBody {
   user_id?: number;

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
-import { IS_PUBLIC, ROLES_KEY } from './decorators.js';
+import { AccessTokenService } from './access-token.js';
+import { IS_PUBLIC, OPTIONAL_AUTH, ROLES_KEY } from './decorators.js';
 import { extractAccessToken } from './jwt.strategy.js';
 import type { Principal, Role } from './role.js';
 import { SessionState } from './session-state.js';
@@ -18,6 +19,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokens,
+    private readonly accessTokens: AccessTokenService,
     private readonly sessions: SessionState,
   ) {
     super();
@@ -25,9 +27,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
-      return true;
+    const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      if (this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)) await this.identify(request);
+      return true;
+    }
     const token = extractAccessToken(request);
     const remembered = token ? this.verified.get(token) : undefined;
     if (remembered) request.user = remembered;
@@ -39,13 +44,36 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<T = Principal>(err: unknown, user: T | false): T {
+  /** On an optional-auth route: the caller when the token is valid, else no one (never an error). */
+  private async identify(request: Request & { user?: Principal }): Promise<void> {
+    const token = extractAccessToken(request);
+    if (!token) return;
+    try {
+      const { id, role, sid } = this.verified.get(token) ?? this.accessTokens.verify(token);
+      const principal = sid === undefined ? { id, role } : { id, role, sid };
+      request.user = (await this.sessions.isLive(principal)) ? principal : undefined;
+    } catch {
+      request.user = undefined;
+    }
+  }
+
+  /** `info` is passport-jwt's reason: "No auth token" when none was sent, else why the token failed. */
+  override handleRequest<T = Principal>(err: unknown, user: T | false, info?: { message?: string }): T {
     if (err instanceof UnauthorizedError) throw err;
+    const tokenSent = !!info && info.message !== 'No auth token';
     if (err || !user)
-      throw new UnauthorizedError(err ? 'Could not validate credentials.' : 'Not authenticated.');
+      throw new UnauthorizedError(
+        err || tokenSent ? 'Could not validate credentials.' : 'Not authenticated.',
+      );
     return user;
   }
 }
+
+/** The original API's 403 sentences for its two roles. */
+const V1_ROLE_REQUIRED: Record<string, string> = {
+  merchant: 'Access forbidden: Merchant access required',
+  user: 'Access forbidden: Consumer access required',
+};
 
 /** Global: a route marked @Roles(...) refuses other roles with 403. */
 @Injectable()
@@ -62,7 +90,9 @@ export class RolesGuard implements CanActivate {
     const user = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (!user) throw new UnauthorizedError('Not authenticated.');
     if (!roles.includes(user.role))
-      throw new ForbiddenError(`This endpoint is for ${roles.map((r) => `${r}s`).join(' and ')} only.`);
+      throw new ForbiddenError(`This endpoint is for ${roles.map((r) => `${r}s`).join(' and ')} only.`).inV1(
+        V1_ROLE_REQUIRED[roles.join()] ?? 'Access forbidden',
+      );
     return true;
   }
 }

@@ -3,6 +3,9 @@
  * into the problem+json response; `detail` is the human sentence a client may show.
  */
 export class DomainError extends Error {
+  /** The original API's status and wording for this error, when /api/v1 answers differently. */
+  v1?: { status?: number; detail: string };
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -12,6 +15,12 @@ export class DomainError extends Error {
   ) {
     super(detail);
     this.name = new.target.name;
+  }
+
+  /** Gives /api/v1 the original's wording (and status, when it differs); /api/v2 is unchanged. */
+  inV1(detail: string, status?: number): this {
+    this.v1 = { detail, status };
+    return this;
   }
 }
 

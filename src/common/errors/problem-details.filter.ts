@@ -3,6 +3,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { DomainError, TooManyRequestsError } from './domain-error.js';
 import { ValidationFailedException } from './validation.js';
+import { isV1Path } from '../v1/v1.js';
+import { toV1Problem } from './v1-problem.js';
 import { pgErrorFields } from './pg-error.js';
 import { redactPath } from '../http/redact-path.js';
 
@@ -161,7 +163,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = toProblem(exception, redactPath(req.originalUrl?.split('?')[0] ?? req.url));
+    const path = redactPath(req.originalUrl?.split('?')[0] ?? req.url);
+    const problem = isV1Path(path) ? toV1Problem(exception, path) : toProblem(exception, path);
     if (problem.status >= 500 && problem.status !== 503)
       this.logger.error({ msg: 'unhandled error', err: exception });
     else if (problem.status === 503) this.logger.warn({ msg: 'service unavailable', err: String(exception) });

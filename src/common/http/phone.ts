@@ -34,3 +34,8 @@ export function IsPhone(): PropertyDecorator {
 export function lastDigits(phone: string, count = 4): string {
   return phone.slice(-count);
 }
+
+/** A phone number with every digit but the last 4 hidden: `+919876543210` → `+********3210`. */
+export function maskPhone(phone: string): string {
+  return phone.replace(/\d(?=\d{4})/g, '*');
+}

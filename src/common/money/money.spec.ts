@@ -1,4 +1,4 @@
-import { paiseToRupees, rupeesToPaise } from './money.js';
+import { paiseToRupees, rupeesToPaise, rupeesToPaiseRounded } from './money.js';
 
 describe('money', () => {
   it.each([
@@ -24,4 +24,28 @@ describe('money', () => {
     expect(paiseToRupees(sum)).toBe(0.3);
     expect(paiseToRupees('2229453')).toBe(22294.53);
   });
+});
+
+describe('rupeesToPaiseRounded (the v1 amount rule)', () => {
+  it.each([
+    [3.3333333333333335, 333],
+    [1.005, 101],
+    [1.004, 100],
+    [0.005, 1],
+    [0.015, 2],
+    [25.5, 2550],
+    [12.345, 1235],
+    ['12.345', 1235],
+    [100, 10000],
+    [99999999.999, 10000000000],
+  ])('rounds %p to %p paise, half away from zero', (input, paise) => {
+    expect(rupeesToPaiseRounded(input)).toBe(paise);
+  });
+
+  it.each([0, -1, 0.004, 1e-7, Number.NaN, Infinity, '', 'abc', null, true, '1e400'])(
+    'refuses %p',
+    (input) => {
+      expect(rupeesToPaiseRounded(input)).toBeUndefined();
+    },
+  );
 });

@@ -18,6 +18,24 @@ export function rupeesToPaise(value: unknown): number | undefined {
   return Number.isSafeInteger(paise) ? paise : undefined;
 }
 
+/**
+ * A positive rupee amount with any number of decimals, rounded to the nearest paisa, half away from
+ * zero (`3.3333333333333335` → 333, `1.005` → 101), from the number's decimal text so binary float
+ * error cannot tip a half. Numeric strings are read the same way. Undefined when the value is not a
+ * finite positive number or rounds to nothing.
+ */
+export function rupeesToPaiseRounded(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+  const text = String(n);
+  // Exponent notation: below 1e-6 it rounds to nothing, from 1e21 it is beyond any limit.
+  if (/e/i.test(text)) return n < 1 ? undefined : Number.isSafeInteger(n * 100) ? n * 100 : undefined;
+  const [whole, fraction = ''] = text.split('.');
+  const paise =
+    Number(whole) * 100 + Number(fraction.slice(0, 2).padEnd(2, '0')) + (fraction[2] >= '5' ? 1 : 0);
+  return paise > 0 && Number.isSafeInteger(paise) ? paise : undefined;
+}
+
 /** Paise to rupees for a response; integer paise divide by 100 to the exact shortest decimal. */
 export function paiseToRupees(paise: number | string | bigint): number {
   return Number(paise) / 100;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -23,6 +23,7 @@ import {
   RegisterUserDto,
 } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
+import { UpdateMerchantProfileDto, UpdateUserProfileDto } from './dto/update-profile.dto.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -131,5 +132,31 @@ export class AuthController {
   @ApiProblems(401, 403)
   userProfile(@CurrentPrincipal() me: Principal): Promise<UserProfileDto> {
     return this.users.profile(me.id);
+  }
+
+  @Put('profile/merchant')
+  @Roles('merchant')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change the merchant's profile; a new email or phone needs current_password" })
+  @ApiOkResponse({ type: MerchantProfileDto })
+  @ApiProblems(401, 403, 404, 409, 422)
+  updateMerchantProfile(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: UpdateMerchantProfileDto,
+  ): Promise<MerchantProfileDto> {
+    return this.merchants.updateProfile(me.id, dto);
+  }
+
+  @Put('profile/user')
+  @Roles('user')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change the customer's profile; a new email or phone needs current_password" })
+  @ApiOkResponse({ type: UserProfileDto })
+  @ApiProblems(401, 403, 404, 409, 422)
+  updateUserProfile(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: UpdateUserProfileDto,
+  ): Promise<UserProfileDto> {
+    return this.users.updateProfile(me.id, dto);
   }
 }

@@ -5,14 +5,16 @@ import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
+import { PhoneLookupThrottlerGuard } from '../users/phone-lookup-throttler.guard.js';
 import { AuthController } from './auth.controller.js';
+import { AuthV1Controller } from './auth-v1.controller.js';
 import { AuthService } from './auth.service.js';
 import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
   imports: [MerchantsModule, UsersModule],
-  controllers: [AuthController],
+  controllers: [AuthController, AuthV1Controller],
   providers: [
     AuthService,
     AdminsRepository,
@@ -20,6 +22,7 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     LoginLimiter,
     AccountsRepository,
     { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
+    PhoneLookupThrottlerGuard,
   ],
   exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
 })

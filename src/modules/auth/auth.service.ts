@@ -10,19 +10,14 @@ import { SessionRevocations } from '../../common/auth/session-revocations.js';
 import { UnauthorizedError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MerchantsRepository } from '../merchants/merchants.repository.js';
-import { MerchantsService } from '../merchants/merchants.service.js';
+import { MerchantsService, type NewMerchantRegistration } from '../merchants/merchants.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { AdminsRepository } from './admins.repository.js';
-import type {
-  ChangePasswordDto,
-  LoginDto,
-  RegisterMerchantDto,
-  RegisterUserDto,
-} from './dto/register.dto.js';
+import type { ChangePasswordDto, LoginDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -61,7 +56,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (created) this.logger.log({ msg: 'created the first admin', email: this.config.adminEmail });
   }
 
-  async registerMerchant(dto: RegisterMerchantDto): Promise<TokenResponseDto> {
+  async registerMerchant(dto: NewMerchantRegistration): Promise<TokenResponseDto> {
     await this.writeLimits.registration(requestContext.getStore()?.ip);
     const merchant = await this.merchants.register(dto);
     return this.issue({ id: merchant.id, role: 'merchant' });

@@ -52,8 +52,11 @@ export interface TopCustomerRow {
 export interface CustomerMerchantRow {
   merchant_id: number;
   merchant_name: string;
+  /** The owner's own name (the original API's `merchant_name`). */
+  owner_name: string;
   business_type: string | null;
   city: string | null;
+  state: string | null;
   purchases: number;
   amount_paise: string;
   paid_paise: string;
@@ -81,6 +84,12 @@ export interface BucketSpendRow {
   purchases: string;
   last_transaction_id: string;
   last_transaction_at: Date;
+}
+
+/** What a customer paid per local day (`YYYY-MM-DD`), in paise. */
+export interface DaySpendRow {
+  day: string;
+  paid_paise: string;
 }
 
 export interface PeriodRow {
@@ -298,11 +307,16 @@ export class DashboardRepository {
     );
   }
 
-  /** Every merchant the customer has bought from, with all-time totals, most recent first. */
+  /**
+   * Every merchant the customer has bought from, with all-time totals, most recent first. This is the
+   * one place that decides which shops a customer's views cover: every customer-side read starts here
+   * and reads only the partitions of the merchants it returns.
+   */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
     return this.dataSource.query(
       `WITH visible AS (${visibleShopsSql('$1')})
-       SELECT c.merchant_id, m.business_name AS merchant_name, m.business_type, m.city, c.purchases,
+       SELECT c.merchant_id, m.business_name AS merchant_name, m.name AS owner_name, m.business_type, m.city,
+              m.state, c.purchases,
               c.amount_paise::text AS amount_paise, c.paid_paise::text AS paid_paise, c.bills, c.open_bills,
               c.last_transaction_id::text AS last_transaction_id, c.last_transaction_at, v.relation
          FROM customer_merchant_totals c JOIN visible v ON v.merchant_id = c.merchant_id
@@ -346,6 +360,44 @@ export class DashboardRepository {
   ): Promise<TransactionRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
     return this.dataSource.query(customerBillsSql(status), [merchantIds, requireId(userId), limit]);
+  }
+
+  /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
+  customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
+    if (!merchantIds.length) return Promise.resolve([]);
+    return this.dataSource.query(
+      `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
+         FROM transactions t
+        WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2 AND t.occurred_at >= $4
+        GROUP BY 1 ORDER BY 1`,
+      [merchantIds, requireId(userId), tz, since],
+    );
+  }
+
+  /**
+   * How many registered customers bought from the merchant in [from, to): one index probe per
+   * customer who has bought there since `from` (their maintained totals say who), not a scan of sales.
+   */
+  async registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
+    const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
+    const rows: { buyers: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS buyers FROM customer_merchant_totals c
+        WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
+          AND EXISTS (SELECT 1 FROM ${table} t
+                       WHERE t.merchant_id = $1 AND t.user_id = c.user_id
+                         AND t.occurred_at >= $2 AND t.occurred_at < $3)`,
+      [merchantId, from, to],
+    );
+    return rows[0].buyers;
+  }
+
+  /** The merchant's shop name and owner's name; undefined for an unknown merchant. */
+  async merchantNames(merchantId: number): Promise<{ business_name: string; name: string } | undefined> {
+    const rows: { business_name: string; name: string }[] = await this.dataSource.query(
+      `SELECT business_name, name FROM merchants WHERE id = $1`,
+      [requireId(merchantId)],
+    );
+    return rows[0];
   }
 
   /**

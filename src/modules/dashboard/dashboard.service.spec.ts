@@ -7,7 +7,7 @@ import type {
   PeriodRow,
 } from './dashboard.repository.js';
 import { DAY_SUM_COLUMNS } from './dashboard.repository.js';
-import { addDays, dateRange, DashboardService } from './dashboard.service.js';
+import { addDays, dateRange, DashboardService, mondayOf } from './dashboard.service.js';
 
 const NOW = new Date('2025-06-11T06:30:00Z');
 
@@ -73,6 +73,14 @@ describe('DashboardService', () => {
         '2025-01-02',
       ]);
       expect(dateRange('2025-01-02', '2025-01-01')).toEqual([]);
+    });
+
+    it('finds the Monday that opens a date’s week, across months and years', () => {
+      expect(mondayOf('2025-06-09')).toBe('2025-06-09'); // a Monday
+      expect(mondayOf('2025-06-08')).toBe('2025-06-02'); // a Sunday belongs to the week before
+      expect(mondayOf('2025-06-11')).toBe('2025-06-09');
+      expect(mondayOf('2025-03-01')).toBe('2025-02-24');
+      expect(mondayOf('2026-01-01')).toBe('2025-12-29');
     });
   });
 
@@ -167,8 +175,10 @@ describe('DashboardService', () => {
       {
         merchant_id: 1,
         merchant_name: 'A',
+        owner_name: 'Owner A',
         business_type: null,
         city: null,
+        state: null,
         purchases: 3,
         amount_paise: '30',
         paid_paise: '10',
@@ -181,8 +191,10 @@ describe('DashboardService', () => {
       {
         merchant_id: 2,
         merchant_name: 'B',
+        owner_name: 'Owner B',
         business_type: null,
         city: null,
+        state: null,
         purchases: 1,
         amount_paise: '5',
         paid_paise: '5',

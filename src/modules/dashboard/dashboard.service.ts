@@ -37,6 +37,48 @@ import type {
   UserMerchantsResponseDto,
 } from './dto/user-dashboard.dto.js';
 
+/** The periods of the detailed report; anything else is the last 31 local days. */
+export const REPORT_PERIODS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
+export type ReportPeriod = (typeof REPORT_PERIODS)[number] | 'last_31_days';
+const REPORT_TOP_CUSTOMERS = 5;
+
+/** Totals of sales in a range of local days, in integer paise. */
+export interface SalesTotals {
+  transactions: number;
+  amountPaise: number;
+  /** Paid so far on these sales (at the counter, or settled since). */
+  paidPaise: number;
+  /** Still owed on them. */
+  duePaise: number;
+  guestSales: number;
+}
+
+/** The merchant's sales in one period of local days, compared with the period just before it. */
+export interface PeriodReport {
+  timezone: string;
+  /** First and last local day of the period (inclusive). */
+  start: string;
+  end: string;
+  current: SalesTotals;
+  previous: SalesTotals;
+  /** Registered customers who bought in the period. */
+  registeredBuyers: number;
+  /** Money received in the period by method (`unspecified`: paid without a recorded method). */
+  methods: { method: MethodColumn; count: number; paise: number }[];
+  /** Paid so far on each local day's sales, days with nothing paid absent, oldest first. */
+  paidByDay: { date: string; paise: number }[];
+  /** The period's best buyers, registered customers and guests. */
+  topCustomers: TopCustomerDto[];
+}
+
+/** What a customer paid, in paise, per local day, week (keyed by its Monday) and month (`YYYY-MM`). */
+export interface SpendingReport {
+  timezone: string;
+  daily: Map<string, number>;
+  weekly: Map<string, number>;
+  monthly: Map<string, number>;
+}
+
 /** The length of `daily_sales`, in local days. */
 export const DAILY_SERIES_DAYS = 30;
 const RECENT_TRANSACTIONS = 10;
@@ -332,6 +374,104 @@ export class DashboardService {
     };
   }
 
+  /**
+   * The merchant's sales in one period of local days ending today (today; this week from Monday; this
+   * month; this year; or the last 31 days), the period of equal length before it, the money received
+   * by method, what was paid per day, and the best buyers. Day figures come from the rollups.
+   */
+  async periodReport(merchantId: number, period: ReportPeriod): Promise<PeriodReport> {
+    const now = this.clock.now();
+    const today = (await this.merchantCalendar(merchantId, now, 1)).today;
+    const start = periodStart(period, today);
+    const length = dateRange(start, today).length;
+    const cal = await this.merchantCalendar(merchantId, now, length);
+    const previousStart = addDays(start, -length);
+    const rows = await this.repo.dailyTotals(merchantId, previousStart, today);
+    const days = new Map(rows.map((r) => [r.day, parseDay(r)]));
+    const current = sumDays(days, start, today);
+    const registeredBuyers = await this.repo.registeredBuyersBetween(
+      merchantId,
+      cal.window_from,
+      cal.today_to,
+    );
+    const top = await this.repo.topCustomersBetween(
+      merchantId,
+      cal.window_from,
+      cal.today_to,
+      REPORT_TOP_CUSTOMERS,
+    );
+    return {
+      timezone: cal.tz,
+      start,
+      end: today,
+      current: salesTotals(current),
+      previous: salesTotals(sumDays(days, previousStart, addDays(start, -1))),
+      registeredBuyers,
+      methods: PAYMENT_METHOD_COLUMNS.map((method) => ({ method, ...current.methods[method] })).filter(
+        (m) => m.count !== 0,
+      ),
+      paidByDay: dateRange(start, today)
+        .map((date) => {
+          const day = days.get(date);
+          return { date, paise: day ? day.salesPaise - day.duePaise : 0 };
+        })
+        .filter((d) => d.paise !== 0),
+      topCustomers: top.map(toTopCustomer),
+    };
+  }
+
+  /**
+   * What the customer paid on purchases of the last 7 local days (per day), of the weeks since 21 days
+   * ago (per week, keyed by its Monday) and of the months since a year before this month's 1st (per
+   * month), in `tz`. Days, weeks and months without payments are absent.
+   */
+  async spending(userId: number, tz: string): Promise<SpendingReport> {
+    const now = this.clock.now();
+    const { today, month_start } = await this.zoneCalendar(tz, now);
+    const dailyFrom = addDays(today, -6);
+    const weeklyFrom = addDays(today, -21);
+    const monthlyFrom = addDays(month_start, -365);
+    const cal = await this.repo.calendar({ tz }, now, dateRange(monthlyFrom, today).length);
+    const merchants = await this.repo.customerMerchants(userId);
+    const rows = cal
+      ? await this.repo.customerPaidByDay(
+          userId,
+          activeSince(merchants, cal.window_from),
+          tz,
+          cal.window_from,
+        )
+      : [];
+    const report: SpendingReport = { timezone: tz, daily: new Map(), weekly: new Map(), monthly: new Map() };
+    const add = (map: Map<string, number>, key: string, paise: number) =>
+      map.set(key, (map.get(key) ?? 0) + paise);
+    for (const r of rows) {
+      const paise = int(r.paid_paise);
+      if (paise === 0 || r.day > today) continue;
+      if (r.day >= dailyFrom) add(report.daily, r.day, paise);
+      if (r.day >= weeklyFrom) add(report.weekly, mondayOf(r.day), paise);
+      if (r.day >= monthlyFrom) add(report.monthly, r.day.slice(0, 7), paise);
+    }
+    return report;
+  }
+
+  /** The customer's shops, with what was bought from each, all time. */
+  async shops(userId: number): Promise<CustomerMerchantRow[]> {
+    return this.repo.customerMerchants(userId);
+  }
+
+  /**
+   * The name of one of the customer's shops (its owner's when it has none), or undefined when it is not
+   * among them; 404 when no such merchant exists.
+   */
+  async shopName(userId: number, merchantId: number): Promise<string | undefined> {
+    const notFound = () => new NotFoundError('Merchant');
+    if (!Number.isSafeInteger(merchantId) || merchantId <= 0 || merchantId > MAX_DB_INTEGER) throw notFound();
+    const shop = (await this.repo.customerMerchants(userId)).find((m) => m.merchant_id === merchantId);
+    if (shop) return shop.merchant_name || shop.owner_name;
+    if (!(await this.repo.merchantNames(merchantId))) throw notFound();
+    return undefined;
+  }
+
   private async merchantCalendar(merchantId: number, now: Date, days: number): Promise<CalendarRow> {
     const cal = await this.repo.calendar({ merchantId }, now, days);
     if (!cal) throw new NotFoundError('Merchant');
@@ -343,6 +483,41 @@ export class DashboardService {
     if (!cal) throw new NotFoundError('Time zone'); // unreachable: the zone was validated
     return cal;
   }
+}
+
+/** The largest value of a PostgreSQL `integer` (merchant and customer ids). */
+const MAX_DB_INTEGER = 2 ** 31 - 1;
+
+/** The first local day of a report period ending on `today`. */
+function periodStart(period: ReportPeriod, today: string): string {
+  switch (period) {
+    case 'daily':
+      return today;
+    case 'weekly':
+      return mondayOf(today);
+    case 'monthly':
+      return `${today.slice(0, 7)}-01`;
+    case 'yearly':
+      return `${today.slice(0, 4)}-01-01`;
+    default:
+      return addDays(today, -30);
+  }
+}
+
+/** The Monday of the ISO week holding `date` (calendar arithmetic only). */
+export function mondayOf(date: string): string {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(date, -((weekday + 6) % 7));
+}
+
+function salesTotals(t: DayTotals): SalesTotals {
+  return {
+    transactions: t.salesCount,
+    amountPaise: t.salesPaise,
+    paidPaise: t.salesPaise - t.duePaise,
+    duePaise: t.duePaise,
+    guestSales: t.guestCount,
+  };
 }
 
 /** A bigint column as a number; paise sums stay far below 2^53, and this says so loudly if not. */

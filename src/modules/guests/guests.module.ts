@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { GuestsController } from './guests.controller.js';
+import { GuestsV1Controller } from './guests-v1.controller.js';
 import { GuestsRepository } from './guests.repository.js';
 import { GuestsService } from './guests.service.js';
 
 @Module({
-  controllers: [GuestsController],
+  controllers: [GuestsController, GuestsV1Controller],
   providers: [GuestsService, GuestsRepository],
   exports: [GuestsService],
 })

@@ -29,13 +29,21 @@ export class GuestsRepository {
     return rows[0];
   }
 
-  /** The merchant's guests, newest first, each with its transaction's fields (read from their own table). */
-  listForMerchant(merchantId: number, limit: number, offset: number): Promise<GuestRow[]> {
+  /**
+   * The merchant's guests, newest first, each with its transaction's fields (read from their own
+   * table). `withSaleOnly` leaves out guests not yet bound to a sale; a null `limit` means all.
+   */
+  listForMerchant(
+    merchantId: number,
+    limit: number | null,
+    offset: number,
+    withSaleOnly = false,
+  ): Promise<GuestRow[]> {
     const table = TransactionTableFactory.quotedTableName(merchantId);
     return this.dataSource.query(
       `SELECT g.id, g.merchant_id, g.transaction_id, g.created_at, t.amount_paise, t.type, t.status,
               t.description, t.payment_method, t.occurred_at
-         FROM guest_users g LEFT JOIN ${table} t ON t.id = g.transaction_id
+         FROM guest_users g ${withSaleOnly ? 'JOIN' : 'LEFT JOIN'} ${table} t ON t.id = g.transaction_id
         WHERE g.merchant_id = $1
         ORDER BY g.created_at DESC, g.id DESC LIMIT $2 OFFSET $3`,
       [merchantId, limit, offset],

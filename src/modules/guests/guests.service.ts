@@ -30,7 +30,17 @@ export class GuestsService {
 
   /** The merchant's guests with their transaction's amount, type, description, date and payment method. */
   async list(merchantId: number, query: GuestListQueryDto): Promise<GuestUserWithTransactionDto[]> {
-    const rows = await this.guests.listForMerchant(merchantId, query.limit ?? 100, query.offset ?? 0);
+    return this.withTransactions(
+      await this.guests.listForMerchant(merchantId, query.limit ?? 100, query.offset ?? 0),
+    );
+  }
+
+  /** Every guest sale of the merchant, newest first (guests not yet bound to a sale left out). */
+  async listSales(merchantId: number): Promise<GuestUserWithTransactionDto[]> {
+    return this.withTransactions(await this.guests.listForMerchant(merchantId, null, 0, true));
+  }
+
+  private withTransactions(rows: GuestRow[]): GuestUserWithTransactionDto[] {
     return rows.map((row) => ({
       ...toGuest(row),
       amount: row.amount_paise === null ? null : paiseToRupees(row.amount_paise),

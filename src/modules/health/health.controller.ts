@@ -1,8 +1,9 @@
-import { Controller, Get, Header, Headers, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth/decorators.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
-import { HealthService } from './health.service.js';
+import { V1 } from '../../common/v1/v1.js';
+import { HealthService, V1HealthDto } from './health.service.js';
 
 @ApiTags('health')
 @Public()
@@ -16,6 +17,11 @@ export class HealthController {
   summary() {
     return this.health.summary();
   }
+
+  @Get('favicon.ico')
+  @HttpCode(204)
+  @ApiExcludeEndpoint()
+  favicon(): void {}
 
   @Get('health/live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
@@ -37,5 +43,20 @@ export class HealthController {
   @ApiExcludeEndpoint()
   render(@Headers('authorization') authorization: string | undefined): Promise<string> {
     return this.health.renderMetrics(authorization);
+  }
+}
+
+/** `GET /api/v1/health`, as the original served it. */
+@ApiTags('v1 health (original API)')
+@Public()
+@Controller({ path: 'health', version: V1 })
+export class HealthV1Controller {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The original API's health answer" })
+  @ApiOkResponse({ type: V1HealthDto })
+  apiHealth(): V1HealthDto {
+    return this.health.v1Health('GraminStore API is running');
   }
 }

@@ -1,12 +1,12 @@
 import { Global, Module } from '@nestjs/common';
-import { HealthController } from './health.controller.js';
+import { HealthController, HealthV1Controller } from './health.controller.js';
 import { HealthRepository } from './health.repository.js';
 import { HealthService } from './health.service.js';
 import { MetricsService } from './metrics.service.js';
 
 @Global()
 @Module({
-  controllers: [HealthController],
+  controllers: [HealthController, HealthV1Controller],
   providers: [HealthService, HealthRepository, MetricsService],
   exports: [MetricsService],
 })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, NotFoundError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -6,6 +7,12 @@ import { HealthRepository } from './health.repository.js';
 import { MetricsService } from './metrics.service.js';
 
 export const VERSION = '1.0.0';
+
+export class V1HealthDto {
+  @ApiProperty({ example: 'healthy' }) status: 'healthy';
+  @ApiProperty({ example: 'GraminStore API is running' }) message: string;
+  @ApiProperty({ example: VERSION }) version: string;
+}
 
 @Injectable()
 export class HealthService {
@@ -45,6 +52,11 @@ export class HealthService {
       api: '/api/v2',
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  /** The original API's answer: the process is up (readiness is `/health/ready`). */
+  v1Health(message: string): V1HealthDto {
+    return { status: 'healthy', message, version: VERSION };
   }
 
   live() {

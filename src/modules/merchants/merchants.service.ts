@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { assertIdentityChangeAllowed } from '../../common/auth/identity-change.js';
 import { PasswordService } from '../../common/auth/password.service.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error.js';
 import { mapUniqueViolation } from '../../common/errors/pg-error.js';
 import { DEFAULT_TIME_ZONE } from '../../common/time/time-zone.js';
 import type { RegisterMerchantDto } from '../auth/dto/register.dto.js';
+import type { UpdateMerchantProfileDto } from '../auth/dto/update-profile.dto.js';
 import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
 import { MerchantProfileDto } from './dto/merchant-profile.dto.js';
 import { Merchant } from './entities/merchant.entity.js';
@@ -15,6 +17,11 @@ const emailTaken = () =>
   new ConflictError('email-taken', 'A merchant with this email is already registered.');
 const phoneTaken = () =>
   new ConflictError('phone-taken', 'A merchant with this phone number is already registered.');
+/** The original API answered either duplicate at registration with one 400. */
+const V1_TAKEN = 'Merchant with this email or phone already exists';
+
+/** What registration needs; `business_name` may be left out (the original API allowed it). */
+export type NewMerchantRegistration = Omit<RegisterMerchantDto, 'business_name'> & { business_name?: string };
 
 @Injectable()
 export class MerchantsService {
@@ -27,12 +34,13 @@ export class MerchantsService {
 
   /**
    * Registers a merchant and provisions their table `transaction_<id>` in one database transaction:
-   * a merchant never exists without a table. A taken email or phone is a 409.
+   * a merchant never exists without a table. A taken email or phone is a 409. Without a business
+   * name, the shop goes by the owner's name (what the original PWA showed in that case).
    */
-  async register(dto: RegisterMerchantDto): Promise<Merchant> {
+  async register(dto: NewMerchantRegistration): Promise<Merchant> {
     const taken = await this.merchants.taken(dto.email, dto.phone);
-    if (taken.email) throw emailTaken();
-    if (taken.phone) throw phoneTaken();
+    if (taken.email) throw emailTaken().inV1(V1_TAKEN, 400);
+    if (taken.phone) throw phoneTaken().inV1(V1_TAKEN, 400);
     const passwordHash = await this.passwords.hash(dto.password);
     return mapUniqueViolation(
       () =>
@@ -43,7 +51,7 @@ export class MerchantsService {
             email: dto.email,
             phone: dto.phone,
             passwordHash,
-            businessName: dto.business_name,
+            businessName: dto.business_name ?? dto.name,
             businessType: dto.business_type ?? null,
             address: dto.address ?? null,
             city: dto.city ?? null,
@@ -56,8 +64,42 @@ export class MerchantsService {
           await this.tables.provision(manager, merchant.id);
           return merchant;
         }),
+      {
+        merchants_email_key: () => emailTaken().inV1(V1_TAKEN, 400),
+        merchants_phone_key: () => phoneTaken().inV1(V1_TAKEN, 400),
+      },
+    );
+  }
+
+  /**
+   * Changes the merchant's profile fields; a new email or phone needs the current password, and one
+   * another merchant has is a 409. Returns the updated profile.
+   */
+  async updateProfile(id: number, dto: UpdateMerchantProfileDto): Promise<MerchantProfileDto> {
+    const current = await this.merchants.findByIdWithSecrets(id);
+    if (!current) throw new NotFoundError('Merchant');
+    await assertIdentityChangeAllowed(this.passwords, current, dto);
+    const taken = await this.merchants.taken(dto.email ?? '', dto.phone ?? '', id);
+    if (dto.email && taken.email) throw emailTaken();
+    if (dto.phone && taken.phone) throw phoneTaken();
+    await mapUniqueViolation(
+      () =>
+        this.merchants.update(id, {
+          name: dto.name ?? undefined,
+          email: dto.email ?? undefined,
+          phone: dto.phone ?? undefined,
+          businessName: dto.business_name ?? undefined,
+          businessType: dto.business_type,
+          address: dto.address,
+          city: dto.city,
+          state: dto.state,
+          zipCode: dto.zip_code,
+          country: dto.country ?? undefined,
+          timezone: dto.timezone ?? undefined,
+        }),
       { merchants_email_key: emailTaken, merchants_phone_key: phoneTaken },
     );
+    return this.profile(id);
   }
 
   /** The merchant's own profile; the Aadhaar number appears only as its last 4 digits. */

@@ -6,42 +6,37 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AccessTokenService } from '../../common/auth/access-token.js';
 import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
 import { SessionState } from '../../common/auth/session-state.js';
-import { DomainError } from '../../common/errors/domain-error.js';
+import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { roomOf, type TransactionEnvelope } from './dto/realtime-event.dto.js';
-import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
+import { OrdersSocketProtocol } from './orders-socket.protocol.js';
+import {
+  CloseCode,
+  type PlainSocketConnection,
+  type PlainSocketProtocol,
+} from './plain-websocket.protocol.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
-import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
+import { TransactionHistoryProtocol } from './transaction-history.protocol.js';
 
-/** The seed's path; the token is its last segment (the seed's clients cannot send headers). */
-export const LEGACY_PATH = '/api/v1/ws/transaction-history';
-/** WebSocket close codes (RFC 6455). */
-const POLICY_VIOLATION = 1008;
-const GOING_AWAY = 1001;
 /** A client this far behind is not reading: drop it rather than buffer without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-interface LegacyClient {
+interface PlainClient {
   ws: WebSocket;
-  session: RealtimeSession;
+  protocol: PlainSocketProtocol;
+  connection: PlainSocketConnection;
   room: string;
   bucket: TokenBucket;
   alive: boolean;
   cancelExpiry: () => void;
 }
 
-class MalformedMessageError extends DomainError {
-  constructor(detail: string) {
-    super(400, 'malformed-message', 'Bad Request', detail);
-  }
-}
-
-/** The token in `/api/v1/ws/transaction-history/{token}`, '' when empty, undefined for other paths. */
-export function legacyToken(url: string | undefined): string | undefined {
-  const path = (url ?? '').split('?')[0]!;
-  if (!path.startsWith(`${LEGACY_PATH}/`)) return undefined;
-  const segment = path.slice(LEGACY_PATH.length + 1);
+/** The token in `<path>/{token}`, '' when empty or undecodable, undefined for other paths. */
+export function tokenAfter(path: string, url: string | undefined): string | undefined {
+  const requested = (url ?? '').split('?')[0]!;
+  if (!requested.startsWith(`${path}/`)) return undefined;
+  const segment = requested.slice(path.length + 1);
   if (segment.includes('/')) return undefined;
   try {
     return decodeURIComponent(segment);
@@ -51,29 +46,34 @@ export function legacyToken(url: string | undefined): string | undefined {
 }
 
 /**
- * The seed's plain WebSocket path, served on the same HTTP server as REST and Socket.IO:
- * `{type: "get_transactions", limit, offset}` in → `{type: "transaction_history", data: [...]}` out;
- * `new_transaction` / `transaction_updated` pushed as `{type, data, id, seq, occurred_at}`;
- * `{type: "ping"}` → `{type: "pong"}`. Same rooms, authorisation and events as Socket.IO; a bad or
- * expired token closes the connection with 1008 (policy violation).
+ * The plain-WebSocket paths of the original API, served on the same HTTP server as REST and
+ * Socket.IO: `/api/v1/ws/transaction-history/{token}` (the seed README's) and `/api/v1/ws/orders/{token}`
+ * (the original PWA's). The token is the path's last segment (those clients cannot send headers).
+ * Everything the paths share lives here — the token check, the merchant's and customer's rooms (the
+ * same as Socket.IO's), heartbeats, closing at token expiry, flow control, a rate limit per
+ * connection, and delivery of each committed change on every instance — and each path's own words
+ * in its {@link PlainSocketProtocol}.
  */
 @Injectable()
 export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
   private readonly wss: WebSocketServer;
-  private readonly rooms = new Map<string, Set<LegacyClient>>();
+  private readonly rooms = new Map<string, Set<PlainClient>>();
+  private readonly protocols: PlainSocketProtocol[];
   private httpServer?: Server;
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly tokens: AccessTokenService,
-    private readonly history: RealtimeHistoryService,
     private readonly options: RealtimeOptions,
     private readonly sessions: SessionState,
     revocations: SessionRevocations,
+    history: TransactionHistoryProtocol,
+    orders: OrdersSocketProtocol,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+    this.protocols = [history, orders];
     revocations.onRevoked((event) => this.endSessions(event));
   }
 
@@ -81,7 +81,8 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   private endSessions(event: SessionsEnded): void {
     if (event.role !== 'merchant' && event.role !== 'user') return;
     for (const client of this.rooms.get(roomOf(event)) ?? [])
-      if (endedBy(event, client.session.principal)) client.ws.close(POLICY_VIOLATION, 'Session ended.');
+      if (endedBy(event, client.connection.session.principal))
+        client.ws.close(CloseCode.policyViolation, 'Session ended.');
   }
 
   onModuleInit(): void {
@@ -104,51 +105,99 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
               clearTimeout(force);
               done();
             });
-            ws.close(GOING_AWAY, 'Server shutting down.');
+            ws.close(CloseCode.goingAway, 'Server shutting down.');
           }),
       ),
     );
     this.wss.close();
   }
 
-  /** Sends a change to this instance's legacy clients in these rooms. */
+  /**
+   * Sends a change to this instance's plain-WebSocket clients in these rooms, each in its path's
+   * words. A path's frame is computed once per change, and only when one of its clients is there.
+   */
   deliver(rooms: string[], envelope: TransactionEnvelope): void {
-    let frame: string | undefined;
+    const byProtocol = new Map<PlainSocketProtocol, PlainClient[]>();
     for (const room of rooms)
       for (const client of this.rooms.get(room) ?? []) {
-        if (client.ws.readyState !== WebSocket.OPEN) continue;
-        if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-          client.ws.terminate();
-          continue;
-        }
-        client.ws.send((frame ??= JSON.stringify(envelope)));
+        const list = byProtocol.get(client.protocol);
+        if (list) list.push(client);
+        else byProtocol.set(client.protocol, [client]);
       }
+    for (const [protocol, clients] of byProtocol) {
+      const send = (frame: object | undefined) => {
+        if (frame) this.sendAll(clients, JSON.stringify(frame));
+      };
+      try {
+        const frame = protocol.frameFor(envelope, rooms);
+        if (frame instanceof Promise)
+          frame.then(send, (err: unknown) => this.logger.error({ msg: 'socket frame failed', err }));
+        else send(frame);
+      } catch (err) {
+        this.logger.error({ msg: 'socket frame failed', err });
+      }
+    }
+  }
+
+  private sendAll(clients: PlainClient[], frame: string): void {
+    for (const client of clients) {
+      if (client.ws.readyState !== WebSocket.OPEN) continue;
+      if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        client.ws.terminate();
+        continue;
+      }
+      client.ws.send(frame);
+    }
   }
 
   /** Upgrades on other paths are left to Socket.IO's engine, which refuses unknown ones. */
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const token = legacyToken(req.url);
-    if (token === undefined) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, token));
+    for (const protocol of this.protocols) {
+      const token = tokenAfter(protocol.path, req.url);
+      if (token !== undefined) return void this.upgrade(protocol, token, req, socket, head);
+    }
   };
 
-  private async accept(ws: WebSocket, token: string): Promise<void> {
-    // Without a listener, a protocol error (e.g. an oversized frame, closed with 1009) would throw.
-    ws.on('error', (err) => this.logger.debug?.({ msg: 'legacy socket error', err: err.message }));
+  /** Checks the token (and that its session is still live) before the protocol's handshake. */
+  private async upgrade(
+    protocol: PlainSocketProtocol,
+    token: string,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
     let session: RealtimeSession;
     try {
       session = await openLiveSession(this.tokens, this.sessions, token);
     } catch (err) {
-      ws.close(POLICY_VIOLATION, toProblem(err, LEGACY_PATH).detail);
-      return;
+      const { detail } = toProblem(err, protocol.path);
+      if (protocol.refuse === 'http') return refuseUpgrade(socket, detail);
+      return this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => undefined);
+        ws.close(CloseCode.policyViolation, detail);
+      });
     }
-    const client: LegacyClient = {
-      ws,
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, protocol, session));
+  }
+
+  private accept(ws: WebSocket, protocol: PlainSocketProtocol, session: RealtimeSession): void {
+    // Without a listener, a protocol error (e.g. an oversized frame, closed with 1009) would throw.
+    ws.on('error', (err) => this.logger.debug?.({ msg: 'plain socket error', err: err.message }));
+    const connection: PlainSocketConnection = {
       session,
+      send: (message) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    const client: PlainClient = {
+      ws,
+      protocol,
+      connection,
       room: roomOf(session.principal),
       bucket: new TokenBucket(this.options.messageBurst, this.options.messagesPerSecond),
       alive: true,
-      cancelExpiry: onSessionExpiry(session, () => ws.close(POLICY_VIOLATION, 'Token expired.')),
+      cancelExpiry: onSessionExpiry(session, () => ws.close(CloseCode.policyViolation, 'Token expired.')),
     };
     let members = this.rooms.get(client.room);
     if (!members) this.rooms.set(client.room, (members = new Set()));
@@ -158,49 +207,27 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
     ws.on('close', () => this.remove(client));
   }
 
-  private remove(client: LegacyClient): void {
+  private remove(client: PlainClient): void {
     client.cancelExpiry();
     const members = this.rooms.get(client.room);
     members?.delete(client);
     if (members?.size === 0) this.rooms.delete(client.room);
   }
 
-  private async onMessage(client: LegacyClient, data: RawData, isBinary: boolean): Promise<void> {
-    const send = (message: object) => {
-      if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(message));
-    };
-    const fail = (err: unknown) => send({ type: 'error', ...errorReply(err, LEGACY_PATH, this.logger) });
-    const waitMs = client.bucket.tryTake();
-    if (waitMs > 0) return fail(tooManyMessages(waitMs));
-    if (isBinary) return fail(new MalformedMessageError('Messages must be JSON text.'));
-    const text = Buffer.isBuffer(data)
-      ? data.toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
-    if (text.trim() === 'ping') return send({ type: 'pong' });
-    let message: unknown;
+  private async onMessage(client: PlainClient, data: RawData, isBinary: boolean): Promise<void> {
+    const { protocol, connection } = client;
     try {
-      message = JSON.parse(text);
-    } catch {
-      return fail(new MalformedMessageError('The message is not valid JSON.'));
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message))
-      return fail(new MalformedMessageError('The message must be a JSON object with a "type".'));
-    const { type, ...fields } = message as { type?: unknown };
-    switch (type) {
-      case 'ping':
-        return send({ type: 'pong' });
-      case 'get_transactions': {
-        const reply = await this.history.page(
-          client.session.principal,
-          fields,
-          `${LEGACY_PATH}#get_transactions`,
-        );
-        return send(
-          'error' in reply ? { type: 'error', ...reply } : { type: 'transaction_history', ...reply },
-        );
-      }
-      default:
-        return fail(new MalformedMessageError('Unknown message type: use "get_transactions" or "ping".'));
+      const waitMs = client.bucket.tryTake();
+      if (waitMs > 0) return protocol.onFlood(connection, waitMs);
+      if (isBinary) return protocol.onBinary(connection);
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
+      await protocol.onMessage(connection, text);
+    } catch (err) {
+      // A protocol answers its own failures; this is the last line, so a socket can never crash the process.
+      this.logger.error({ msg: 'socket message failed', path: protocol.path, err });
+      client.ws.close(CloseCode.internalError, 'Internal error.');
     }
   }
 
@@ -216,4 +243,13 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
         client.ws.ping();
       }
   }
+}
+
+/** Answers an upgrade with a plain HTTP 403: the handshake fails before any WebSocket exists. */
+function refuseUpgrade(socket: Duplex, detail: string): void {
+  const body = JSON.stringify({ detail });
+  socket.end(
+    'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -5,12 +5,13 @@ import { IdempotencyService } from './idempotency.service.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { ExportPool, TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsController } from './transactions.controller.js';
+import { TransactionsV1Controller } from './transactions-v1.controller.js';
 import { IdempotencyRepository, TransactionsRepository } from './transactions.repository.js';
 import { TransactionsService } from './transactions.service.js';
 
 @Module({
   imports: [MerchantsModule, UsersModule],
-  controllers: [TransactionsController],
+  controllers: [TransactionsController, TransactionsV1Controller],
   providers: [
     TransactionsService,
     TransactionsRepository,

@@ -279,9 +279,13 @@ export class TransactionsRepository {
     );
   }
 
-  /** A page of the customer's history across the merchants they bought from (never every partition). */
-  async historyForUser(userId: number, filter: HistoryFilter): Promise<HistoryRow[]> {
-    const merchants = await this.merchantsOfUser(userId);
+  /**
+   * A page of the customer's history across the merchants they bought from (never every partition),
+   * or at one of them (`merchantId`): the page is taken over the customer's own rows.
+   */
+  async historyForUser(userId: number, filter: HistoryFilter, merchantId?: number): Promise<HistoryRow[]> {
+    const all = await this.merchantsOfUser(userId);
+    const merchants = merchantId === undefined ? all : all.filter((m) => m === merchantId);
     if (!merchants.length) return [];
     const params: unknown[] = [merchants, requireId(userId, 'user')];
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
@@ -311,6 +315,16 @@ export class TransactionsRepository {
       [since],
     );
     return { count: rows[0].count, amountPaise: Number(rows[0].amount), paidPaise: Number(rows[0].paid) };
+  }
+
+  /** Name and phone of the registered buyers among `userIds`, for a merchant's history. */
+  async buyers(userIds: number[]): Promise<Map<number, { name: string; phone: string }>> {
+    if (!userIds.length) return new Map();
+    const rows: { id: number; name: string; phone: string }[] = await this.dataSource.query(
+      `SELECT id, name, phone FROM users WHERE id = ANY($1::int[])`,
+      [[...new Set(userIds)]],
+    );
+    return new Map(rows.map((r) => [r.id, { name: r.name, phone: r.phone }]));
   }
 
   async userExists(runner: Runner, userId: number): Promise<boolean> {

@@ -178,9 +178,10 @@ export class TransactionsService {
 
   /**
    * A page of history, newest first: a merchant's own sales, or a customer's purchases across the
-   * merchants they bought from. With `since_seq`, the changes after that seq, oldest first.
+   * merchants they bought from (or at `merchantId` only). With `since_seq`, the changes after that seq,
+   * oldest first.
    */
-  async history(principal: Principal, query: HistoryQueryDto): Promise<HistoryPage> {
+  async history(principal: Principal, query: HistoryQueryDto, merchantId?: number): Promise<HistoryPage> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const filter: HistoryFilter = {
       limit: limit + 1,
@@ -196,7 +197,8 @@ export class TransactionsService {
     let rows;
     if (principal.role === 'merchant')
       rows = await this.transactions.historyForMerchant(principal.id, filter);
-    else if (principal.role === 'user') rows = await this.transactions.historyForUser(principal.id, filter);
+    else if (principal.role === 'user')
+      rows = await this.transactions.historyForUser(principal.id, filter, merchantId);
     else throw new ForbiddenError('Transaction history is for merchants and customers.');
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -208,6 +210,21 @@ export class TransactionsService {
           ? encodeCursor(last.occurred_us, Number(last.id))
           : null,
     };
+  }
+
+  /** Name and phone of these registered buyers, for the merchant who sold to them (unknown ids absent). */
+  buyersOf(userIds: number[]): Promise<Map<number, { name: string; phone: string }>> {
+    return this.transactions.buyers(userIds);
+  }
+
+  /** A page of the merchant's history with the name and phone of each registered buyer on it. */
+  async historyWithBuyers(
+    merchantId: number,
+    query: HistoryQueryDto,
+  ): Promise<HistoryPage & { buyers: Map<number, { name: string; phone: string }> }> {
+    const page = await this.history({ id: merchantId, role: 'merchant' }, query);
+    const ids = page.items.flatMap((t) => (t.user_id === null ? [] : [t.user_id]));
+    return { ...page, buyers: await this.transactions.buyers(ids) };
   }
 
   /** One transaction, for the merchant who recorded it or the customer who bought; 404 for anyone else. */
@@ -295,7 +312,7 @@ export class TransactionsService {
         'buyer-required',
         'user_id is required unless is_guest_transaction is true.',
         'user_id',
-      );
+      ).inV1('Either user_id or is_guest_transaction=true must be provided', 400);
     let occurredAt: Date | null = null;
     if (dto.occurred_at) {
       occurredAt = parseInstant(dto.occurred_at)!;

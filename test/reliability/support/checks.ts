@@ -22,9 +22,23 @@ export function responseViolations(status: number, contentType: string | undefin
     }
     if (body) {
       if (body.status !== status) out.push(`body status ${String(body.status)} differs from ${status}`);
-      for (const field of ['type', 'title', 'detail', 'instance'])
+      for (const field of ['type', 'title', 'instance'])
         if (typeof body[field] !== 'string') out.push(`problem field ${field} missing`);
+      if (typeof body.detail !== 'string' && !(status === 422 && isV1ValidationDetail(body.detail)))
+        out.push('problem field detail missing');
     }
   }
   return out;
+}
+
+/** A /api/v1 422 `detail`: the original's list of pydantic-style `{type, loc, msg}` items. */
+function isV1ValidationDetail(detail: unknown): boolean {
+  return (
+    Array.isArray(detail) &&
+    detail.length > 0 &&
+    detail.every(
+      (i: { type?: unknown; loc?: unknown; msg?: unknown }) =>
+        typeof i?.type === 'string' && Array.isArray(i.loc) && typeof i.msg === 'string',
+    )
+  );
 }

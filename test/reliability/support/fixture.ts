@@ -40,11 +40,15 @@ export interface Fixture {
   shopToBlock: number;
   /** A refresh token nobody has spent (from a throwaway customer's registration). */
   freshRefreshToken(): Promise<string>;
+  /** Accounts that only sign in through /api/v1: the login limit counts per account on every version. */
+  v1Login: { merchant: Account; user: Account };
 }
 
 export async function createFixture(t: TestApp): Promise<Fixture> {
-  const [merchant, otherMerchant, user] = await Promise.all([
+  const [merchant, otherMerchant, user, v1LoginMerchant, v1LoginUser] = await Promise.all([
     registerMerchant(t),
+    registerMerchant(t),
+    registerUser(t),
     registerMerchant(t),
     registerUser(t),
   ]);
@@ -76,6 +80,7 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
   return {
+    v1Login: { merchant: v1LoginMerchant, user: v1LoginUser },
     merchant,
     otherMerchant,
     user,

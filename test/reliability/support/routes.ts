@@ -147,6 +147,70 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: USER,
     call: (f) => ({ params: { merchant_id: f.shopToBlock } }),
   },
+  'PUT /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
+  'PUT /api/v2/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
+
+  // /api/v1: the original API's contract.
+  'POST /api/v1/auth/register/merchant': { public: 200, call: () => ({ body: merchantBody() }) },
+  'POST /api/v1/auth/register/user': { public: 200, call: () => ({ body: userBody() }) },
+  'POST /api/v1/auth/login/merchant': {
+    public: 200,
+    call: ({ v1Login: { merchant } }) => ({ body: { email: merchant.email, password: merchant.password } }),
+  },
+  'POST /api/v1/auth/login/user': {
+    public: 200,
+    call: ({ v1Login: { user } }) => ({ body: { email: user.email, password: user.password } }),
+  },
+  'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v1/auth/profile/user': { allow: USER, call: none },
+  'PUT /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
+  'PUT /api/v1/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
+  // No token needed (the original PWA sends none); a merchant's token only adds the full name.
+  'GET /api/v1/auth/lookup/user-by-phone': { public: 200, call: (f) => ({ query: { phone: f.user.phone } }) },
+  'GET /api/v1/auth/search/users-by-phone': {
+    allow: MERCHANTS,
+    call: (f) => ({ query: { phone: f.user.phone.slice(-6), limit: '10' } }),
+  },
+  'POST /api/v1/transactions/create': {
+    allow: MERCHANTS,
+    call: (f) => ({
+      body: { user_id: f.user.id, amount: 10 / 3, type: 'pending', payment_method: 'online', note: 'x' },
+    }),
+  },
+  'POST /api/v1/transactions/simple': { public: 200, call: () => ({ body: { amount: 1.5, type: 'payed' } }) },
+  'GET /api/v1/transactions/history': {
+    allow: MERCHANTS,
+    call: () => ({ query: { days: '7', limit: '10' } }),
+  },
+  'GET /api/v1/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/transactions/user-transactions/{merchant_id}': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id }, query: { limit: '10' } }),
+  },
+  'POST /api/v1/transactions/guest-user': { allow: MERCHANTS, call: () => ({ body: { merchant_id: 1 } }) },
+  'GET /api/v1/transactions/guest-users': { allow: MERCHANTS, call: none },
+  'GET /api/v1/health': { public: 200, call: none },
+
+  'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/dashboard/merchant/top-customers': {
+    allow: MERCHANTS,
+    call: () => ({ query: { limit: '5' } }),
+  },
+  'GET /api/v1/dashboard/merchant/analytics/detailed': {
+    allow: MERCHANTS,
+    call: () => ({ query: { period: 'weekly' } }),
+  },
+  'GET /api/v1/dashboard/user': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/expenses': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/merchants': { allow: USER, call: none },
+  'GET /api/v1/dashboard/user/spending-analytics': {
+    allow: USER,
+    call: () => ({ query: { period: 'monthly' } }),
+  },
+  'GET /api/v1/dashboard/user/transactions/{merchant_id}': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id }, query: { limit: '50', offset: '0' } }),
+  },
 };
 
 /** The role the fuzzer calls a route as: the first one allowed a success. */

@@ -18,3 +18,11 @@ export class UserLookupDto {
   @ApiProperty() name: string;
   @ApiProperty({ example: '3210' }) phone_last_4: string;
 }
+
+/** A customer found by phone, as much as the caller may see: a masked phone, maybe a short name. */
+export interface CustomerMatch {
+  id: number;
+  /** The full name for a merchant's exact lookup; otherwise the first name and last initial. */
+  name: string;
+  phone_masked: string;
+}
