@@ -36,6 +36,28 @@ describe('limits that cannot be dodged (e2e)', () => {
       expect((await t.http.post('/api/v2/auth/login/merchant').send(wrong(u.email))).status).toBe(401);
     });
 
+    it('limits guesses of the current password through POST /auth/password, per account', async () => {
+      const u = await registerUser(t);
+      const guess = () =>
+        t.http
+          .post('/api/v2/auth/password')
+          .set(u.auth)
+          .send({ current_password: 'not-the-password', new_password: 'khata-ledger-9932' });
+      for (let i = 0; i < 10; i++) expectProblem(await guess(), 422);
+      const limited = await guess();
+      expectProblem(limited, 429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Another account is not held up.
+      const other = await registerUser(t);
+      expectProblem(
+        await t.http
+          .post('/api/v2/auth/password')
+          .set(other.auth)
+          .send({ current_password: 'not-the-password', new_password: 'khata-ledger-9932' }),
+        422,
+      );
+    });
+
     it('ignores X-Forwarded-For from an untrusted peer, so rotating it does not reset the address limit', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 32; i++) {

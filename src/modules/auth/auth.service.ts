@@ -152,6 +152,7 @@ export class AuthService implements OnApplicationBootstrap {
         `must be at least ${ADMIN_PASSWORD_MIN_CHARS} characters`,
         'new_password',
       );
+    await this.loginLimiter.checkCurrentPassword(principal.role, principal.id);
     const hash = await this.passwords.hash(dto.new_password);
     const changed = await this.dataSource.transaction(async (manager) => {
       const account = await this.accounts.lockForSignIn(manager, principal.role, principal.id);

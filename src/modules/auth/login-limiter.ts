@@ -33,4 +33,15 @@ export class LoginLimiter {
       'Too many login attempts. Please wait before trying again.',
     );
   }
+
+  /**
+   * Counts one check of a signed-in account's current password (changing the password): a stolen
+   * access token must not become a way to guess the password faster than signing in would.
+   */
+  checkCurrentPassword(role: Role, id: number): Promise<void> {
+    return this.limiter.enforce(
+      [[LOGIN_LIMITS.account, `${role}#${id}`]],
+      'Too many password attempts. Please wait before trying again.',
+    );
+  }
 }
