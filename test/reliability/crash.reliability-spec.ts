@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { Client } from './support/http.js';
 import { report } from './support/report.js';
-import { spawnApp, type AppProcess } from './support/spawn.js';
+import { NO_WRITE_LIMIT, spawnApp, type AppProcess } from './support/spawn.js';
 import { verifyDatabase, verifyReportedBalances } from './support/verify.js';
 import { createWorld, Ledger, resolveUnknown, runLoad } from './support/workload.js';
 
@@ -22,7 +22,7 @@ describe('crash: the app killed with SIGKILL mid-load and restarted', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = await spawnApp({ databaseUrl: database.url });
+    app = await spawnApp({ databaseUrl: database.url, env: NO_WRITE_LIMIT });
     client = new Client(app.baseUrl, 64, 20_000);
     db = new pg.Pool({ connectionString: database.url, max: 2 });
   });
@@ -51,7 +51,7 @@ describe('crash: the app killed with SIGKILL mid-load and restarted', () => {
         expect(exit.signal).toBe('SIGKILL');
         // Clients back off while the process is away (a supervisor restarts it).
         control.paused = true;
-        app = await spawnApp({ databaseUrl: database.url, port: app.port });
+        app = await spawnApp({ databaseUrl: database.url, port: app.port, env: NO_WRITE_LIMIT });
         control.paused = false;
         kills.push({
           inFlight: ledger.trace.filter((x) => x.status === 0 && x.start < killedAt && x.end >= killedAt)
@@ -111,7 +111,7 @@ describe('crash with the embedded database (npm start without DATABASE_URL)', ()
   });
 
   it('the restarted app takes over the server the killed one left running, with every acknowledged write', async () => {
-    const env = { EMBEDDED_PG_DIR: dir };
+    const env = { EMBEDDED_PG_DIR: dir, ...NO_WRITE_LIMIT };
     app = await spawnApp({ env });
     const client = new Client(app.baseUrl, 16, 20_000);
     try {

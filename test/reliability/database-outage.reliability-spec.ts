@@ -5,7 +5,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres.js';
 import { Client } from './support/http.js';
 import { report } from './support/report.js';
-import { ROOT, spawnApp, type AppProcess } from './support/spawn.js';
+import { NO_WRITE_LIMIT, ROOT, spawnApp, type AppProcess } from './support/spawn.js';
 import { verifyDatabase, verifyReportedBalances } from './support/verify.js';
 import { createWorld, Ledger, resolveUnknown, runLoad } from './support/workload.js';
 
@@ -28,7 +28,7 @@ describe('database outage: PostgreSQL stopped under load', () => {
     dir = await mkdtemp(join(tmpdir(), 'graminstore-outage-pg-'));
     server = await startEmbeddedPostgres({ dir, persistent: true });
     // A flood of a few merchants' writes on purpose: the per-merchant write limit is tested elsewhere.
-    app = await spawnApp({ databaseUrl: server.url, env: { MERCHANT_WRITES_PER_SECOND: '0' } });
+    app = await spawnApp({ databaseUrl: server.url, env: NO_WRITE_LIMIT });
     client = new Client(app.baseUrl, 64, 20_000);
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { Client } from './support/http.js';
 import { report } from './support/report.js';
-import { spawnApp, type AppProcess } from './support/spawn.js';
+import { NO_WRITE_LIMIT, spawnApp, type AppProcess } from './support/spawn.js';
 import { verifyDatabase, verifyReportedBalances } from './support/verify.js';
 import { createWorld, Ledger, runLoad } from './support/workload.js';
 
@@ -19,7 +19,7 @@ describe('load with nothing lost', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // A flood of a few merchants' writes on purpose: the per-merchant write limit is tested elsewhere.
-    app = await spawnApp({ databaseUrl: database.url, env: { MERCHANT_WRITES_PER_SECOND: '0' } });
+    app = await spawnApp({ databaseUrl: database.url, env: NO_WRITE_LIMIT });
     client = new Client(app.baseUrl, CONCURRENCY * 2, 30_000);
     db = new pg.Pool({ connectionString: database.url, max: 2 });
   });

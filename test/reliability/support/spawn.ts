@@ -91,3 +91,9 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * The load, outage and crash suites drive far more writes per shop than a real one on purpose: the
+ * per-merchant write limit (tested on its own) is off for them.
+ */
+export const NO_WRITE_LIMIT = { MERCHANT_WRITES_PER_SECOND: '0' };

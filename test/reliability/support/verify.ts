@@ -189,10 +189,14 @@ export async function verifyReportedBalances(
     const owed = mine.reduce((sum, s) => sum + s.amountPaise - expectedPaid(s), 0);
     const spent = mine.reduce((sum, s) => sum + expectedPaid(s), 0);
     const dash = await client.get('/api/v2/dashboard/user', { headers: u.auth });
-    const d = dash.body as Record<string, number>;
-    if (dash.status !== 200 || d.total_pending_paise !== owed || d.total_spent_paise !== spent)
+    type Split = { total_pending_paise: number; total_spent_paise: number };
+    const d = dash.body as Split & { unconfirmed?: Split };
+    // Shops the customer has not confirmed yet are reported apart; together they are the ledger.
+    const pending = d?.total_pending_paise + (d?.unconfirmed?.total_pending_paise ?? 0);
+    const paid = d?.total_spent_paise + (d?.unconfirmed?.total_spent_paise ?? 0);
+    if (dash.status !== 200 || pending !== owed || paid !== spent)
       out.push(
-        `customer ${u.id} dashboard ${dash.status}: pending ${d?.total_pending_paise} (ledger ${owed}), spent ${d?.total_spent_paise} (${spent})`,
+        `customer ${u.id} dashboard ${dash.status}: pending ${pending} (ledger ${owed}), spent ${paid} (${spent})`,
       );
   }
   return out;
