@@ -2,6 +2,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { merchantBody, registerMerchant, registerUser, userBody } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
 import { badTokens } from '../support/tokens.js';
+import { AuthService } from '../../src/modules/auth/auth.service.js';
 
 describe('auth (e2e)', () => {
   let t: TestApp;
@@ -306,5 +307,27 @@ describe('auth (e2e)', () => {
       );
       expectProblem(await t.http.get('/api/v2/users/lookup').query({ phone: 'abc' }).set(m.auth), 422);
     });
+  });
+
+  it('purges refresh tokens expired for over a day, and only those', async () => {
+    const old = await registerUser(t);
+    const recent = await registerUser(t);
+    const expire = (id: number, ago: string) =>
+      t.db.query(
+        `UPDATE refresh_tokens SET expires_at = now() - $2::interval WHERE subject_role = 'user' AND subject_id = $1`,
+        [id, ago],
+      );
+    await expire(old.id, '2 days');
+    await expire(recent.id, '1 hour');
+    expect(await t.app.get(AuthService).purgeExpiredRefreshTokens()).toBeGreaterThanOrEqual(1);
+    const left = async (id: number) =>
+      (
+        await t.db.query(
+          `SELECT count(*)::int AS n FROM refresh_tokens WHERE subject_role = 'user' AND subject_id = $1`,
+          [id],
+        )
+      ).rows[0].n;
+    expect(await left(old.id)).toBe(0);
+    expect(await left(recent.id)).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -8,6 +8,7 @@ import type { Principal, Role } from '../../common/auth/role.js';
 import { ADMIN_PASSWORD_MIN_CHARS } from '../../common/auth/credential-rules.js';
 import { SessionRevocations } from '../../common/auth/session-revocations.js';
 import { UnauthorizedError, UnprocessableError } from '../../common/errors/domain-error.js';
+import { every, HOUR_MS } from '../../common/jobs/every.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MerchantsRepository } from '../merchants/merchants.repository.js';
 import { MerchantsService, type NewMerchantRegistration } from '../merchants/merchants.service.js';
@@ -26,8 +27,9 @@ const WRONG_CREDENTIALS = 'Incorrect email or password.';
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 @Injectable()
-export class AuthService implements OnApplicationBootstrap {
+export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AuthService.name);
+  private stopPurge?: () => void;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,12 +50,29 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left untouched. */
   async onApplicationBootstrap(): Promise<void> {
+    this.stopPurge = every(HOUR_MS, () => this.purgeExpiredRefreshTokens());
     if (await this.admins.findByEmailWithSecrets(this.config.adminEmail)) return;
     const created = await this.admins.insertIfMissing(
       this.config.adminEmail,
       await this.passwords.hash(this.config.adminPassword),
     );
     if (created) this.logger.log({ msg: 'created the first admin', email: this.config.adminEmail });
+  }
+
+  onModuleDestroy(): void {
+    this.stopPurge?.();
+  }
+
+  /** Deletes refresh tokens expired for over a day (run hourly), so the table does not grow forever. */
+  async purgeExpiredRefreshTokens(): Promise<number> {
+    try {
+      const removed = await this.refreshTokens.purgeExpired();
+      if (removed) this.logger.log({ msg: 'purged expired refresh tokens', removed });
+      return removed;
+    } catch (err) {
+      this.logger.warn({ msg: 'refresh token purge failed', err: String(err) });
+      return 0;
+    }
   }
 
   async registerMerchant(dto: NewMerchantRegistration): Promise<TokenResponseDto> {

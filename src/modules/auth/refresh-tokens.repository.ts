@@ -59,7 +59,11 @@ export class RefreshTokensRepository {
   }
 
   /** Drops tokens expired for over a day: they can no longer be used or reused. */
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'`);
+  async purgeExpired(): Promise<number> {
+    const [{ removed }]: { removed: number }[] = await this.dataSource.query(
+      `WITH gone AS (DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1)
+       SELECT count(*)::int AS removed FROM gone`,
+    );
+    return removed;
   }
 }

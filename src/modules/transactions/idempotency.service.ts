@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ConflictError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { IdempotencyRepository } from './transactions.repository.js';
+import { every, HOUR_MS } from '../../common/jobs/every.js';
 
 export interface Replayable<T> {
   body: T;
@@ -33,17 +34,16 @@ export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
-  private timer?: NodeJS.Timeout;
+  private stopPurge?: () => void;
 
   constructor(private readonly keys: IdempotencyRepository) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.purge(), 60 * 60 * 1000);
-    this.timer.unref();
+    this.stopPurge = every(HOUR_MS, () => this.purge());
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopPurge?.();
   }
 
   /** Deletes keys older than 72 hours. */
