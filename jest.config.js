@@ -33,5 +33,16 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
     },
+    {
+      ...common,
+      displayName: 'medium',
+      rootDir: '.',
+      // Repositories against a real PostgreSQL: one migrated database per file, cloned from the template
+      // that the e2e suites use too (Jest runs the shared global setup once).
+      testTimeout: 60_000,
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+    },
   ],
 };
