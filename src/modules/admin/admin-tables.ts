@@ -74,6 +74,20 @@ const isActive: AdminColumn = {
   filter: true,
   edit: true,
 };
+/** An editable text column with these traits, checked by its table's `fields` rules. */
+const field = (name: string, traits: Partial<AdminColumn> = {}): AdminColumn => ({
+  name,
+  kind: 'text',
+  edit: true,
+  ...traits,
+});
+const listed = { list: true, filter: true, sort: true };
+// The contact fields merchants and customers share.
+const email = field('email', { ...listed, required: true });
+const phone = field('phone', { list: true, filter: true, required: true });
+const address = field('address');
+const city = field('city', listed);
+const state = field('state', { filter: true, sort: true });
 
 export const ADMIN_TABLES: readonly AdminTable[] = [
   {
@@ -87,42 +101,17 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     fields: MerchantFieldsDto,
     columns: [
       id,
-      {
-        name: 'business_name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: true,
-        required: true,
-      },
-      {
-        name: 'name',
-        kind: 'text',
-        label: 'Owner',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: true,
-        required: true,
-      },
-      { name: 'email', kind: 'text', list: true, filter: true, sort: true, edit: true, required: true },
-      { name: 'phone', kind: 'text', list: true, filter: true, edit: true, required: true },
-      { name: 'business_type', kind: 'text', filter: true, edit: true },
-      { name: 'address', kind: 'text', edit: true },
-      {
-        name: 'city',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: true,
-      },
-      { name: 'state', kind: 'text', filter: true, sort: true, edit: true },
-      { name: 'zip_code', kind: 'text', label: 'PIN code', filter: true, edit: true },
-      { name: 'country', kind: 'text', edit: true, required: true },
-      { name: 'timezone', kind: 'text', label: 'Time zone', edit: true, required: true },
+      field('business_name', { ...listed, title: true, required: true }),
+      field('name', { ...listed, label: 'Owner', required: true }),
+      email,
+      phone,
+      field('business_type', { filter: true }),
+      address,
+      city,
+      state,
+      field('zip_code', { label: 'PIN code', filter: true }),
+      field('country', { required: true }),
+      field('timezone', { label: 'Time zone', required: true }),
       // Only the last 4 digits ever leave the database.
       { name: 'aadhar_last_4', kind: 'text', label: 'Aadhaar (last 4)', sql: 'right(aadhar_number, 4)' },
       isActive,
@@ -141,28 +130,12 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     fields: CustomerFieldsDto,
     columns: [
       id,
-      {
-        name: 'name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: true,
-        required: true,
-      },
-      { name: 'email', kind: 'text', list: true, filter: true, sort: true, edit: true, required: true },
-      { name: 'phone', kind: 'text', list: true, filter: true, edit: true, required: true },
-      { name: 'address', kind: 'text', edit: true },
-      {
-        name: 'city',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: true,
-      },
-      { name: 'state', kind: 'text', filter: true, sort: true, edit: true },
+      field('name', { ...listed, title: true, required: true }),
+      email,
+      phone,
+      address,
+      city,
+      state,
       isActive,
       createdAt,
       updatedAt,
@@ -244,25 +217,8 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     fields: AdminFieldsDto,
     columns: [
       id,
-      {
-        name: 'name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: true,
-        required: true,
-      },
-      {
-        name: 'email',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: true,
-        required: true,
-      },
+      field('name', { ...listed, required: true }),
+      field('email', { ...listed, title: true, required: true }),
       // Write-only: hashed on save, never read back.
       { name: 'password', kind: 'password', label: 'New password' },
       isActive,
