@@ -1,4 +1,5 @@
-import { AdminService, type AdminIdentity } from '../../src/modules/admin/admin.service.js';
+import type { AdminIdentity } from '../../src/modules/admin/admin-request.js';
+import { AdminResourcesService } from '../../src/modules/admin/admin-resources.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, unique } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
@@ -9,12 +10,12 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('account state takes effect at once (e2e)', () => {
   let t: TestApp;
-  let admins: AdminService;
+  let admins: AdminResourcesService;
   let actor: AdminIdentity;
 
   beforeAll(async () => {
     t = await createTestApp({ listen: true });
-    admins = t.app.get(AdminService);
+    admins = t.app.get(AdminResourcesService);
     const { rows } = await t.db.query(`SELECT id, email, name FROM admins ORDER BY id LIMIT 1`);
     actor = rows[0];
   });

@@ -257,10 +257,10 @@ describe('resources', () => {
     expect(Number((await t.db.query(`SELECT count(*) FROM transactions`)).rows[0].count)).toBe(4);
   });
 
-  it('saves an edit to the database, through each field’s rule, and ignores fields that are not editable', async () => {
+  it('saves an edit to the database, through each field’s rule (NFKC emails, as at registration), and ignores fields that are not editable', async () => {
     const res = await submit(admin, `/resources/merchants/records/${ravi.id}/edit`, {
       city: 'Mumbai',
-      email: ` Ravi.${unique()}@Example.COM `,
+      email: ` Ravi.${unique()}@\uFF25xample.COM `,
       password_hash: 'not-a-hash',
       aadhar_number: '111111111111',
       id: String(sita.id),
@@ -297,6 +297,11 @@ describe('resources', () => {
     });
     expect(Object.keys(bad.body.record.errors).sort()).toEqual(['email', 'name', 'phone']);
     expect(bad.body.notice.type).toBe('error');
+    // The rule of registration: a look-alike (a Cyrillic "а" among Latin letters) is refused.
+    const lookAlike = await submit(admin, `/resources/users/records/${priya.id}/edit`, {
+      email: `priy\u0430.${unique()}@example.com`,
+    });
+    expect(lookAlike.body.record.errors.email.message).toMatch(/several alphabets/);
     const other = await registerUser(t);
     const taken = await submit(admin, `/resources/users/records/${priya.id}/edit`, { email: other.email });
     expect(taken.body.record.errors.email.message).toMatch(/already used/);

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { AdminService } from '../../src/modules/admin/admin.service.js';
+import { AdminResourcesService } from '../../src/modules/admin/admin-resources.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, unique } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
@@ -52,7 +52,7 @@ describe('sessions and limits across instances (scale)', () => {
     await connected(dashboard);
     const closed = new Promise<string>((resolve) => dashboard.once('disconnect', resolve));
     const { rows } = await one.db.query(`SELECT id, email, name FROM admins ORDER BY id LIMIT 1`);
-    await one.app.get(AdminService).update(rows[0], 'merchants', String(m.id), { is_active: false });
+    await one.app.get(AdminResourcesService).update(rows[0], 'merchants', String(m.id), { is_active: false });
 
     // Closed by the server (not a network drop: the client does not reconnect with the dead token).
     expect(await closed).toBe('io server disconnect');

@@ -73,15 +73,18 @@ export function IsAccountEmail(): PropertyDecorator {
   };
 }
 
-/** A new password: 8 characters to 72 UTF-8 bytes, and not on the list of common passwords. */
-export function IsNewPassword(): PropertyDecorator {
+/**
+ * A new password: `minChars` characters (8; admins 10) to 72 UTF-8 bytes, and not on the list of
+ * common passwords. The one password rule of registration, password changes and the admin panel.
+ */
+export function IsNewPassword(minChars = PASSWORD_MIN_CHARS): PropertyDecorator {
   return ValidateBy(
     {
       name: 'newPassword',
       validator: {
-        validate: (value) => typeof value === 'string' && passwordProblem(value) === undefined,
+        validate: (value) => typeof value === 'string' && passwordProblem(value, minChars) === undefined,
         defaultMessage: (args) =>
-          typeof args?.value === 'string' ? passwordProblem(args.value)! : 'must be a string',
+          typeof args?.value === 'string' ? passwordProblem(args.value, minChars)! : 'must be a string',
       },
     },
     {},

@@ -7,7 +7,9 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { AdminPanel } from './admin-panel.js';
-import { AdminService } from './admin.service.js';
+import { AdminAuditService } from './admin-audit.service.js';
+import { AdminResourcesService } from './admin-resources.service.js';
+import { AdminSignInService } from './admin-sign-in.service.js';
 
 export const ADMIN_ROOT = '/admin';
 /** AdminJS's working directory for its components bundle: no dot-folder (Express 5 will not serve one). */
@@ -67,7 +69,9 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
-    private readonly admin: AdminService,
+    private readonly signIn: AdminSignInService,
+    private readonly audit: AdminAuditService,
+    private readonly resources: AdminResourcesService,
     @Inject(ADMIN_PANEL_LOADER) private readonly loadModule: AdminPanelLoader,
   ) {}
 
@@ -115,7 +119,10 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
     try {
       const { buildAdminPanel } = await this.loadModule();
       const imported = performance.now();
-      const panel = await buildAdminPanel(this.admin, this.config);
+      const panel = await buildAdminPanel(
+        { signIn: this.signIn, audit: this.audit, resources: this.resources },
+        this.config,
+      );
       this.logger.log({
         msg: `admin panel ready at ${ADMIN_ROOT}`,
         import_ms: Math.round(imported - started),

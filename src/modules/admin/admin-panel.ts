@@ -1,25 +1,8 @@
 // Loaded with a dynamic import() once the API is up (see AdminPanelService): everything imported here
 // — AdminJS, React's server side, rollup and babel for the bundle — stays off the API's start-up path.
 import AdminJSExpress from '@adminjs/express';
-import { Property } from '@adminjs/sql';
 import { Logger } from '@nestjs/common';
-import AdminJS, {
-  BaseAuthProvider,
-  BaseRecord,
-  BaseResource,
-  ComponentLoader,
-  ValidationError,
-  type ActionContext,
-  type ActionRequest,
-  type ActionResponse,
-  type After,
-  type Before,
-  type CurrentAdmin,
-  type Filter,
-  type PropertyType,
-  type ResourceOptions,
-  type ResourceWithOptions,
-} from 'adminjs';
+import AdminJS, { BaseAuthProvider, ComponentLoader, type CurrentAdmin } from 'adminjs';
 import { ADMIN_JS_TMP_DIR, componentsBundler, generateUserComponentEntry } from 'adminjs/bundler';
 import connectPgSimple from 'connect-pg-simple';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -28,23 +11,18 @@ import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { DomainError, ForbiddenError, TooManyRequestsError } from '../../common/errors/domain-error.js';
+import { TooManyRequestsError } from '../../common/errors/domain-error.js';
 import type { AppConfig } from '../../config/app-config.js';
+import type { AdminAuditService } from './admin-audit.service.js';
 import { ADMIN_ROOT } from './admin-panel.service.js';
-import { adminRequestContext } from './admin-request.js';
+import { adminRequestContext, type AdminIdentity } from './admin-request.js';
+import { actorOf, adminJsResources } from './adminjs-resources.js';
+import type { AdminResourcesService } from './admin-resources.service.js';
 import { adminSecurityHeaders, sameOriginOnly } from './admin-security.js';
-import { ADMIN_TABLES, type AdminColumn, type AdminTable, type ColumnKind } from './admin-tables.js';
-import type { AdminRow } from './admin.repository.js';
-import {
-  AdminRecordRejected,
-  type AdminIdentity,
-  type AdminService,
-  type FilterValue,
-} from './admin.service.js';
+import type { AdminSignInService } from './admin-sign-in.service.js';
+import { ADMIN_TABLES } from './admin-tables.js';
 
 const SESSION_HOURS = 8;
-/** Where the `new` and `edit` hooks leave a submitted password for the resource (never in params). */
-const NEW_PASSWORD = 'graminstoreNewPassword';
 const logger = new Logger('AdminPanel');
 
 export interface AdminPanel {
@@ -54,283 +32,22 @@ export interface AdminPanel {
   close(): Promise<void>;
 }
 
+/** The services behind the panel: sign-in, the audit trail, and the tables. */
+export interface AdminPanelServices {
+  signIn: AdminSignInService;
+  audit: AdminAuditService;
+  resources: AdminResourcesService;
+}
+
 declare module 'express-session' {
   interface SessionData {
     adminUser?: CurrentAdmin;
   }
 }
 
-const GROUP_ICONS: Record<AdminTable['group'], string> = {
-  People: 'Users',
-  Money: 'DollarSign',
-  Administration: 'Settings',
-};
-
-const TYPES: Record<ColumnKind, PropertyType> = {
-  text: 'string',
-  longtext: 'textarea',
-  integer: 'number',
-  reference: 'reference',
-  enum: 'string',
-  boolean: 'boolean',
-  datetime: 'datetime',
-  rupees: 'string',
-  password: 'password',
-};
-
-/** The column a record's id comes from: the key itself, or `ref` for a composite key. */
-function recordIdColumn(table: AdminTable): string {
-  return table.key.length === 1 ? table.key[0] : 'ref';
-}
-
-function actorOf(admin: CurrentAdmin | undefined): AdminIdentity {
-  if (!admin?.id) throw new ValidationError({}, { message: 'Please sign in again.' });
-  return { id: Number(admin.id), email: admin.email, name: String(admin.title ?? admin.email) };
-}
-
-/** AdminJS's filter as plain values: text, or a from/to range. */
-function filterValues(filter: Filter | undefined): Record<string, FilterValue> {
-  const values: Record<string, FilterValue> = {};
-  for (const [path, element] of Object.entries(filter?.filters ?? {})) {
-    const value: unknown = element.value;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      values[path] = String(value);
-    else if (value && typeof value === 'object') {
-      const { from, to } = value as { from?: unknown; to?: unknown };
-      values[path] = {
-        from: typeof from === 'string' ? from : undefined,
-        to: typeof to === 'string' ? to : undefined,
-      };
-    }
-  }
-  return values;
-}
-
-/**
- * Turns the service's refusals into AdminJS validation errors, shown beside the fields and as a
- * notice. A refusal that is about no field is pinned to `field` too: AdminJS's edit and new actions
- * report success unless some field has an error.
- */
-async function asAdminJs<T>(field: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof AdminRecordRejected)
-      throw new ValidationError(
-        Object.fromEntries(Object.entries(err.fields).map(([name, message]) => [name, { message }])),
-        { message: err.detail },
-      );
-    if (err instanceof DomainError)
-      throw new ValidationError({ [field]: { message: err.detail } }, { message: err.detail });
-    throw err;
-  }
-}
-
-/**
- * One admin table as an AdminJS resource. Properties are @adminjs/sql's, built from our spec instead
- * of its schema introspection; data goes through AdminService (and so AdminRepository's allow-listed
- * SQL), never through a `SELECT *`.
- */
-class TableResource extends BaseResource {
-  private readonly props: Property[];
-  private readonly idColumn: string;
-
-  constructor(
-    private readonly table: AdminTable,
-    private readonly service: AdminService,
-  ) {
-    super(table.name);
-    this.idColumn = recordIdColumn(table);
-    this.props = table.columns.map(
-      (column, position) =>
-        new Property({
-          name: column.name,
-          isId: column.name === this.idColumn,
-          position,
-          isNullable: !column.required,
-          isEditable: Boolean(column.edit) || column.kind === 'password',
-          type: TYPES[column.kind],
-          referencedTable: column.reference ?? null,
-          availableValues: column.values ? [...column.values] : null,
-        }),
-    );
-  }
-
-  override databaseName(): string {
-    return 'graminstore';
-  }
-  override databaseType(): string {
-    return 'Postgres';
-  }
-  override id(): string {
-    return this.table.name;
-  }
-  override properties(): Property[] {
-    return this.props;
-  }
-  override property(path: string): Property | null {
-    return this.props.find((p) => p.path() === path) ?? null;
-  }
-
-  override count(filter: Filter): Promise<number> {
-    return this.service.count(this.table.name, filterValues(filter));
-  }
-
-  override async find(
-    filter: Filter,
-    options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } },
-  ): Promise<BaseRecord[]> {
-    const rows = await this.service.list(
-      this.table.name,
-      filterValues(filter),
-      options.sort ?? {},
-      options.limit,
-      options.offset,
-    );
-    return rows.map((row) => new BaseRecord(row, this));
-  }
-
-  override async findOne(id: string): Promise<BaseRecord | null> {
-    const row = await this.service.findOne(this.table.name, id);
-    return row ? new BaseRecord(row, this) : null;
-  }
-
-  override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
-    const rows = await this.service.findMany(this.table.name, ids);
-    return rows.map((row) => new BaseRecord(row, this));
-  }
-
-  /** Only admins are created here: merchants and customers register through the API. */
-  override create(params: Record<string, unknown>, context?: ActionContext): Promise<AdminRow> {
-    return asAdminJs(this.idColumn, async () => {
-      if (this.table.name !== 'admins')
-        throw new ForbiddenError(`${this.table.label} cannot be created here.`);
-      return this.service.createAdmin(actorOf(context?.currentAdmin), params, context?.[NEW_PASSWORD]);
-    });
-  }
-
-  override update(id: string, params: Record<string, unknown>, context?: ActionContext): Promise<AdminRow> {
-    return asAdminJs(this.idColumn, () =>
-      this.service.update(
-        actorOf(context?.currentAdmin),
-        this.table.name,
-        id,
-        params,
-        context?.[NEW_PASSWORD],
-      ),
-    );
-  }
-
-  override delete(id: string, context?: ActionContext): Promise<void> {
-    return asAdminJs(this.idColumn, () =>
-      this.service.delete(actorOf(context?.currentAdmin), this.table.name, id),
-    );
-  }
-}
-
-/**
- * Keeps only the fields the admin may submit. AdminJS copies the payload into the record before it
- * saves (and echoes it back), so anything else — an `id`, a `password_hash` — must not get that far.
- */
-function onlyEditable(table: AdminTable): Before {
-  const editable = new Set(table.columns.filter((c) => c.edit || c.kind === 'password').map((c) => c.name));
-  return async (request) =>
-    request.payload
-      ? {
-          ...request,
-          payload: Object.fromEntries(Object.entries(request.payload).filter(([k]) => editable.has(k))),
-        }
-      : request;
-}
-
-/** Takes a submitted password out of the payload before AdminJS copies the payload into the record. */
-const holdPassword: Before = async (request, context) => {
-  const payload = request.payload;
-  if (!payload || !('password' in payload)) return request;
-  const { password, ...rest } = payload;
-  context[NEW_PASSWORD] = typeof password === 'string' && password !== '' ? password : undefined;
-  return { ...request, payload: rest };
-};
-
-/** Secrets have no property, but a response is scrubbed anyway before it leaves. */
-const SECRET_PARAMS = ['password', 'password_hash', 'aadhar_number'];
-type RecordJson = { params?: Record<string, unknown>; populated?: Record<string, RecordJson | null> };
-function scrub(record: RecordJson | undefined | null): void {
-  if (!record) return;
-  if (record.params) for (const key of SECRET_PARAMS) delete record.params[key];
-  for (const referenced of Object.values(record.populated ?? {})) scrub(referenced);
-}
-const scrubSecrets: After<ActionResponse> = async (response) => {
-  scrub(response.record);
-  for (const record of response.records ?? []) scrub(record);
-  return response;
-};
-
-/** The filters, page, search text or ids a read asked for: what the admin looked at. */
-function readDetails(request: ActionRequest): Record<string, unknown> {
-  const details: Record<string, unknown> = {};
-  const filters = Object.entries(request.query ?? {}).filter(([k]) => k.startsWith('filters.'));
-  if (filters.length) details.filters = Object.fromEntries(filters.map(([k, v]) => [k.slice(8), v]));
-  if (request.query?.page) details.page = request.query.page;
-  if (request.params.query) details.search = request.params.query;
-  if (request.query?.recordIds) details.record_ids = request.query.recordIds;
-  return details;
-}
-
-function resourceOptions(table: AdminTable, service: AdminService): ResourceOptions {
-  // Writes are audited by AdminService with their outcome; this records every read.
-  const auditRead: After<ActionResponse> = async (response, request, context) => {
-    if (request.method === 'get')
-      await service.audit(actorOf(context.currentAdmin), {
-        action: context.action.name,
-        resource: table.name,
-        recordId: request.params.recordId ?? null,
-        outcome: 'ok',
-        details: readDetails(request),
-      });
-    return response;
-  };
-  const after = [scrubSecrets, auditRead];
-  const before = [
-    onlyEditable(table),
-    ...(table.columns.some((c) => c.kind === 'password') ? [holdPassword] : []),
-  ];
-  const visible = (column: AdminColumn) => ({
-    list: Boolean(column.list),
-    show: column.kind !== 'password',
-    edit: Boolean(column.edit) || column.kind === 'password',
-    filter: Boolean(column.filter),
-  });
-  return {
-    id: table.name,
-    navigation: { name: table.group, icon: GROUP_ICONS[table.group] },
-    sort: { sortBy: table.sort.column, direction: table.sort.direction },
-    properties: Object.fromEntries(
-      table.columns.map((column, position) => [
-        column.name,
-        {
-          position,
-          isVisible: visible(column),
-          isSortable: Boolean(column.sort),
-          isTitle: Boolean(column.title),
-        },
-      ]),
-    ),
-    actions: {
-      list: { after },
-      show: { after },
-      search: { after },
-      new: { isAccessible: table.actions.create, before, after },
-      edit: { isAccessible: table.actions.edit, before, after },
-      delete: { isAccessible: table.actions.delete, after },
-      bulkDelete: { isAccessible: false },
-    },
-  };
-}
-
-/** Signs in against `admins` through AdminService, in a fresh session id (no session fixation). */
+/** Signs in against `admins` through AdminSignInService, in a fresh session id (no session fixation). */
 class AdminAuthProvider extends BaseAuthProvider {
-  constructor(private readonly service: AdminService) {
+  constructor(private readonly services: AdminPanelServices) {
     super();
   }
 
@@ -340,7 +57,7 @@ class AdminAuthProvider extends BaseAuthProvider {
   ): Promise<CurrentAdmin | null> {
     let admin: AdminIdentity | null;
     try {
-      admin = await this.service.authenticate(opts.data?.email, opts.data?.password);
+      admin = await this.services.signIn.authenticate(opts.data?.email, opts.data?.password);
     } catch (err) {
       // AdminJS shows a thrown error's message on the login page: this one is its own i18n key.
       if (err instanceof TooManyRequestsError) throw new Error('tooManyRequests', { cause: err });
@@ -353,37 +70,26 @@ class AdminAuthProvider extends BaseAuthProvider {
 
   override async handleLogout(context: { req: Request }): Promise<void> {
     const admin = context.req.session?.adminUser;
-    if (admin) await this.service.audit(actorOf(admin), { action: 'logout', outcome: 'ok' });
+    if (admin) await this.services.audit.record(actorOf(admin), { action: 'logout', outcome: 'ok' });
   }
 }
 
-/**
- * Builds the whole panel: the AdminJS instance with one resource per admin table and the dashboard,
- * the user-components bundle (rollup, local files only: no network), the PostgreSQL session store
- * and the Express router to mount at /admin. The AdminJS environment (its temp dir) must be set
- * before this module is imported.
- */
-export async function buildAdminPanel(service: AdminService, config: AppConfig): Promise<AdminPanel> {
-  const started = performance.now();
+/** The AdminJS instance: one resource per admin table, the dashboard, and our labels. */
+function createAdminJs(services: AdminPanelServices): AdminJS {
   const componentLoader = new ComponentLoader();
   const here = dirname(fileURLToPath(import.meta.url));
   const Dashboard = componentLoader.add('Dashboard', join(here, 'components', 'dashboard'));
-
-  const resources: ResourceWithOptions[] = ADMIN_TABLES.map((table) => ({
-    resource: new TableResource(table, service),
-    options: resourceOptions(table, service),
-  }));
-  const admin = new AdminJS({
+  return new AdminJS({
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
     componentLoader,
-    resources,
+    resources: adminJsResources(services.resources, services.audit),
     dashboard: {
       component: Dashboard,
       handler: async (_request: unknown, _response: unknown, context: { currentAdmin?: CurrentAdmin }) => {
-        await service.audit(actorOf(context.currentAdmin), { action: 'dashboard', outcome: 'ok' });
-        return service.systemTotals();
+        await services.audit.record(actorOf(context.currentAdmin), { action: 'dashboard', outcome: 'ok' });
+        return services.resources.systemTotals();
       },
     },
     branding: {
@@ -418,11 +124,10 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
       },
     },
   });
+}
 
-  // The bundle of our own components, rebuilt at every start so it never goes stale.
-  await componentsBundler.createEntry({ content: generateUserComponentEntry(admin, ADMIN_JS_TMP_DIR) });
-  await componentsBundler.build();
-
+/** Panel sessions in PostgreSQL (`admin_sessions`), on a small pool of their own. */
+function sessionsIn(config: AppConfig): { options: session.SessionOptions; close(): Promise<void> } {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: 3,
@@ -436,7 +141,7 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
     pruneSessionInterval: 15 * 60,
     errorLog: (...args: unknown[]) => logger.error({ msg: 'admin session store error', err: args.at(-1) }),
   });
-  const sessionOptions: session.SessionOptions = {
+  const options: session.SessionOptions = {
     store,
     name: 'graminstore_admin',
     // A key of its own, derived from the JWT secret (so no new secret to configure).
@@ -452,26 +157,44 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
       maxAge: SESSION_HOURS * 3600_000,
     },
   };
+  return {
+    options,
+    close: async () => {
+      await store.close();
+      await pool.end();
+    },
+  };
+}
 
+/**
+ * Builds the whole panel: the AdminJS instance, the user-components bundle (rollup, local files only:
+ * no network), the PostgreSQL session store and the Express router to mount at /admin. The AdminJS
+ * environment (its temp dir) must be set before this module is imported.
+ */
+export async function buildAdminPanel(services: AdminPanelServices, config: AppConfig): Promise<AdminPanel> {
+  const started = performance.now();
+  const admin = createAdminJs(services);
+  // The bundle of our own components, rebuilt at every start so it never goes stale.
+  await componentsBundler.createEntry({ content: generateUserComponentEntry(admin, ADMIN_JS_TMP_DIR) });
+  await componentsBundler.build();
+
+  const sessions = sessionsIn(config);
   const adminRouter = AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
-      provider: new AdminAuthProvider(service),
-      cookieName: sessionOptions.name!,
-      cookiePassword: sessionOptions.secret as string,
+      provider: new AdminAuthProvider(services),
+      cookieName: sessions.options.name!,
+      cookiePassword: sessions.options.secret as string,
     },
     null,
-    sessionOptions,
+    sessions.options,
   );
-
-  // Runs the session first (AdminJS's own session middleware then sees it and steps aside), so
-  // the checks below know who is calling.
-  const sessionMiddleware = session(sessionOptions);
+  // A deactivated admin's session ends at their next request.
   const endDeactivatedSessions: RequestHandler = (req, res, next) => {
     const who = req.session?.adminUser;
     if (!who) return next();
-    service
-      .isActiveAdmin(Number(who.id))
+    services.signIn
+      .isActive(Number(who.id))
       .then(
         (active) => (active ? next() : req.session.destroy(() => res.redirect(`${ADMIN_ROOT}/login`))),
         next,
@@ -484,16 +207,11 @@ export async function buildAdminPanel(service: AdminService, config: AppConfig):
   router.use((req: Request, _res: Response, next: NextFunction) =>
     adminRequestContext.run({ ip: req.ip, sessionId: () => req.sessionID }, next),
   );
-  router.use(sessionMiddleware);
+  // The session runs first (AdminJS's own session middleware then sees it and steps aside), so the
+  // checks after it know who is calling.
+  router.use(session(sessions.options));
   router.use(endDeactivatedSessions);
   router.use(adminRouter);
 
-  return {
-    router,
-    buildMs: Math.round(performance.now() - started),
-    close: async () => {
-      await store.close();
-      await pool.end();
-    },
-  };
+  return { router, buildMs: Math.round(performance.now() - started), close: sessions.close };
 }

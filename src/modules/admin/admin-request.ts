@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** The signed-in admin, as kept in the panel's session. */
+export interface AdminIdentity {
+  id: number;
+  email: string;
+  name: string;
+}
+
 /** Who is calling from where, for the audit trail of a request to the admin panel. */
 export interface AdminRequestContext {
   ip: string | undefined;

@@ -1,6 +1,5 @@
-import { isEmail } from 'class-validator';
-import { E164, normalizePhone } from '../../common/http/phone.js';
-import { isTimeZone } from '../../common/time/time-zone.js';
+import type { Type } from '@nestjs/common';
+import { AdminFieldsDto, CustomerFieldsDto, MerchantFieldsDto } from './dto/admin-fields.dto.js';
 
 /**
  * What the admin panel may see and change, table by table. Columns are an allow-list: a column that
@@ -23,9 +22,6 @@ export type AdminTableName =
 export type ColumnKind =
   'text' | 'longtext' | 'integer' | 'reference' | 'enum' | 'boolean' | 'datetime' | 'rupees' | 'password';
 
-/** Turns a submitted form value into the value to store, or throws {@link FieldRejected}. */
-export type Normalizer = (value: string) => string | boolean | null;
-
 export interface AdminColumn {
   /** The column name, the record key and the AdminJS property path. */
   readonly name: string;
@@ -41,9 +37,9 @@ export interface AdminColumn {
   readonly sort?: boolean;
   /** The record's title (in references, search and breadcrumbs). */
   readonly title?: boolean;
-  /** Editable in the admin's edit form, through this normalizer. */
-  readonly edit?: Normalizer;
-  /** Required when editable. */
+  /** Editable in the admin's edit form, checked by the table's `fields` rules. */
+  readonly edit?: boolean;
+  /** Required when editable; an emptied optional field is stored as null. */
   readonly required?: boolean;
 }
 
@@ -57,53 +53,11 @@ export interface AdminTable {
   /** Set to now() on every edit. */
   readonly touch?: string;
   readonly actions: { readonly edit: boolean; readonly create: boolean; readonly delete: boolean };
+  /** The DTO whose class-validator rules check (and normalise) an edit: the account's registration rules. */
+  readonly fields?: Type<object>;
   /** Sidebar group. */
   readonly group: 'People' | 'Money' | 'Administration';
 }
-
-/** A submitted value that breaks a column's rule; the message is shown beside the field. */
-export class FieldRejected extends Error {}
-
-const text =
-  (min: number, max: number, options: { nullable?: boolean } = {}): Normalizer =>
-  (raw) => {
-    const value = raw.trim();
-    if (value === '' && options.nullable) return null;
-    if (value.length < min) throw new FieldRejected(min === 1 ? 'is required' : `needs ${min}+ characters`);
-    if (value.length > max) throw new FieldRejected(`must be at most ${max} characters`);
-    return value;
-  };
-
-const email: Normalizer = (raw) => {
-  const value = raw.trim().toLowerCase();
-  if (!isEmail(value) || value.length > 254) throw new FieldRejected('must be a valid email address');
-  return value;
-};
-
-const phone: Normalizer = (raw) => {
-  const value = normalizePhone(raw.trim());
-  if (typeof value !== 'string' || !E164.test(value))
-    throw new FieldRejected('must be a phone number such as +919876543210');
-  return value;
-};
-
-const timeZone: Normalizer = (raw) => {
-  const value = raw.trim();
-  if (!isTimeZone(value)) throw new FieldRejected('must be an IANA time zone such as Asia/Kolkata');
-  return value;
-};
-
-const zipCode: Normalizer = (raw) => {
-  const value = raw.trim();
-  if (value === '') return null;
-  if (!/^[A-Za-z0-9 -]{3,10}$/.test(value)) throw new FieldRejected('must be a postal code such as 411001');
-  return value;
-};
-
-const flag: Normalizer = (raw) => {
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new FieldRejected('must be true or false');
-};
 
 const TYPES = ['paid', 'pay_later'] as const;
 const STATUSES = ['paid', 'due', 'partially_paid'] as const;
@@ -118,8 +72,22 @@ const isActive: AdminColumn = {
   label: 'Active',
   list: true,
   filter: true,
-  edit: flag,
+  edit: true,
 };
+/** An editable text column with these traits, checked by its table's `fields` rules. */
+const field = (name: string, traits: Partial<AdminColumn> = {}): AdminColumn => ({
+  name,
+  kind: 'text',
+  edit: true,
+  ...traits,
+});
+const listed = { list: true, filter: true, sort: true };
+// The contact fields merchants and customers share.
+const email = field('email', { ...listed, required: true });
+const phone = field('phone', { list: true, filter: true, required: true });
+const address = field('address');
+const city = field('city', listed);
+const state = field('state', { filter: true, sort: true });
 
 export const ADMIN_TABLES: readonly AdminTable[] = [
   {
@@ -130,43 +98,20 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     sort: { column: 'id', direction: 'desc' },
     touch: 'updated_at',
     actions: { edit: true, create: false, delete: true },
+    fields: MerchantFieldsDto,
     columns: [
       id,
-      {
-        name: 'business_name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: text(1, 200),
-        required: true,
-      },
-      {
-        name: 'name',
-        kind: 'text',
-        label: 'Owner',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: text(1, 120),
-      },
-      { name: 'email', kind: 'text', list: true, filter: true, sort: true, edit: email, required: true },
-      { name: 'phone', kind: 'text', list: true, filter: true, edit: phone, required: true },
-      { name: 'business_type', kind: 'text', filter: true, edit: text(0, 100, { nullable: true }) },
-      { name: 'address', kind: 'text', edit: text(0, 300, { nullable: true }) },
-      {
-        name: 'city',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: text(0, 100, { nullable: true }),
-      },
-      { name: 'state', kind: 'text', filter: true, sort: true, edit: text(0, 100, { nullable: true }) },
-      { name: 'zip_code', kind: 'text', label: 'PIN code', filter: true, edit: zipCode },
-      { name: 'country', kind: 'text', edit: text(2, 100), required: true },
-      { name: 'timezone', kind: 'text', label: 'Time zone', edit: timeZone, required: true },
+      field('business_name', { ...listed, title: true, required: true }),
+      field('name', { ...listed, label: 'Owner', required: true }),
+      email,
+      phone,
+      field('business_type', { filter: true }),
+      address,
+      city,
+      state,
+      field('zip_code', { label: 'PIN code', filter: true }),
+      field('country', { required: true }),
+      field('timezone', { label: 'Time zone', required: true }),
       // Only the last 4 digits ever leave the database.
       { name: 'aadhar_last_4', kind: 'text', label: 'Aadhaar (last 4)', sql: 'right(aadhar_number, 4)' },
       isActive,
@@ -182,30 +127,15 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     sort: { column: 'id', direction: 'desc' },
     touch: 'updated_at',
     actions: { edit: true, create: false, delete: true },
+    fields: CustomerFieldsDto,
     columns: [
       id,
-      {
-        name: 'name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: text(1, 120),
-        required: true,
-      },
-      { name: 'email', kind: 'text', list: true, filter: true, sort: true, edit: email, required: true },
-      { name: 'phone', kind: 'text', list: true, filter: true, edit: phone, required: true },
-      { name: 'address', kind: 'text', edit: text(0, 300, { nullable: true }) },
-      {
-        name: 'city',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: text(0, 100, { nullable: true }),
-      },
-      { name: 'state', kind: 'text', filter: true, sort: true, edit: text(0, 100, { nullable: true }) },
+      field('name', { ...listed, title: true, required: true }),
+      email,
+      phone,
+      address,
+      city,
+      state,
       isActive,
       createdAt,
       updatedAt,
@@ -284,27 +214,11 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     sort: { column: 'id', direction: 'asc' },
     // Admins are deactivated, not deleted: the audit trail keeps pointing at them.
     actions: { edit: true, create: true, delete: false },
+    fields: AdminFieldsDto,
     columns: [
       id,
-      {
-        name: 'name',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        edit: text(1, 120),
-        required: true,
-      },
-      {
-        name: 'email',
-        kind: 'text',
-        list: true,
-        filter: true,
-        sort: true,
-        title: true,
-        edit: email,
-        required: true,
-      },
+      field('name', { ...listed, required: true }),
+      field('email', { ...listed, title: true, required: true }),
       // Write-only: hashed on save, never read back.
       { name: 'password', kind: 'password', label: 'New password' },
       isActive,

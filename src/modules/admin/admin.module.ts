@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { ADMIN_PANEL_LOADER, AdminPanelService, loadAdminPanelModule } from './admin-panel.service.js';
+import { AdminAuditService } from './admin-audit.service.js';
+import { AdminResourcesService } from './admin-resources.service.js';
+import { AdminSignInService } from './admin-sign-in.service.js';
 import { AdminRepository } from './admin.repository.js';
-import { AdminService } from './admin.service.js';
 
 /**
  * The AdminJS panel at /admin (DESIGN §5). This module itself is light: AdminJS is imported lazily
@@ -13,7 +15,9 @@ import { AdminService } from './admin.service.js';
   imports: [AuthModule, MerchantsModule],
   providers: [
     AdminRepository,
-    AdminService,
+    AdminAuditService,
+    AdminSignInService,
+    AdminResourcesService,
     AdminPanelService,
     { provide: ADMIN_PANEL_LOADER, useValue: loadAdminPanelModule },
   ],

@@ -81,7 +81,8 @@ function keySql(table: AdminTable, keys: readonly (readonly string[])[], params:
 }
 
 /**
- * The admin panel's SQL. Table and column names come only from the specs in admin-tables.ts; every
+ * The admin panel's SQL over the tables it shows (the admin accounts' own sign-in state is
+ * AdminAccountsRepository's). Table and column names come only from the specs in admin-tables.ts; every
  * value is a bound parameter. Reads of `transactions` go through the partitioned parent, so a filter
  * on the merchant prunes to that merchant's table.
  */
@@ -165,31 +166,12 @@ export class AdminRepository {
     return rows[0];
   }
 
-  async setAdminPassword(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
-    await manager.query(`UPDATE admins SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
-  }
-
   /** Signs an admin out of the panel everywhere, but for the panel session `keepSessionId`. */
   async endPanelSessions(manager: EntityManager, adminId: number, keepSessionId?: string): Promise<void> {
     await manager.query(
       `DELETE FROM admin_sessions WHERE sess -> 'adminUser' ->> 'id' = $1 AND ($2::text IS NULL OR sid <> $2)`,
       [String(adminId), keepSessionId ?? null],
     );
-  }
-
-  async isSuperAdmin(id: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM admins WHERE id = $1 AND is_active AND is_super`,
-      [id],
-    );
-    return rows.length > 0;
-  }
-
-  async isActiveAdmin(id: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM admins WHERE id = $1 AND is_active`, [
-      id,
-    ]);
-    return rows.length > 0;
   }
 
   /** Locks every active admin row, so two admins deactivating each other cannot both succeed. */

@@ -4,7 +4,7 @@ import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.inte
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountsRepository } from './accounts.repository.js';
-import { AdminsRepository } from './admins.repository.js';
+import { AdminAccountsRepository } from './admin-accounts.repository.js';
 import { PhoneLookupThrottlerGuard } from '../users/phone-lookup-throttler.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthV1Controller } from './auth-v1.controller.js';
@@ -17,13 +17,13 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
   controllers: [AuthController, AuthV1Controller],
   providers: [
     AuthService,
-    AdminsRepository,
+    AdminAccountsRepository,
     RefreshTokensRepository,
     LoginLimiter,
     AccountsRepository,
     { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
     PhoneLookupThrottlerGuard,
   ],
-  exports: [AdminsRepository, LoginLimiter, RefreshTokensRepository],
+  exports: [AccountsRepository, AdminAccountsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

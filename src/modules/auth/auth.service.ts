@@ -17,7 +17,7 @@ import { UsersService } from '../users/users.service.js';
 import { requestContext } from '../../common/logging/request-context.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { AccountsRepository } from './accounts.repository.js';
-import { AdminsRepository } from './admins.repository.js';
+import { AdminAccountsRepository } from './admin-accounts.repository.js';
 import type { ChangePasswordDto, LoginDto, RegisterUserDto } from './dto/register.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -40,7 +40,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly merchantsRepo: MerchantsRepository,
     private readonly users: UsersService,
     private readonly usersRepo: UsersRepository,
-    private readonly admins: AdminsRepository,
+    private readonly admins: AdminAccountsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly loginLimiter: LoginLimiter,
     private readonly writeLimits: WriteLimits,

@@ -3,8 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Admin } from './entities/admin.entity.js';
 
+/**
+ * The `admins` accounts themselves: signing in, the first admin, and the state the panel checks on
+ * every request. What the panel lists and edits goes through the admin module's AdminRepository.
+ */
 @Injectable()
-export class AdminsRepository {
+export class AdminAccountsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   findByEmailWithSecrets(email: string): Promise<Admin | null> {
@@ -32,5 +36,20 @@ export class AdminsRepository {
 
   async touchLogin(id: number): Promise<void> {
     await this.dataSource.query(`UPDATE admins SET last_login_at = now() WHERE id = $1`, [id]);
+  }
+
+  async isActive(id: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM admins WHERE id = $1 AND is_active`, [
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
+  async isSuperAdmin(id: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM admins WHERE id = $1 AND is_active AND is_super`,
+      [id],
+    );
+    return rows.length > 0;
   }
 }
