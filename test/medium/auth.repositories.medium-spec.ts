@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../../src/common/auth/role.js';
 import { AccountsRepository } from '../../src/modules/auth/accounts.repository.js';
-import { AdminsRepository } from '../../src/modules/auth/admins.repository.js';
+import { AdminAccountsRepository } from '../../src/modules/auth/admin-accounts.repository.js';
 import { Admin } from '../../src/modules/auth/entities/admin.entity.js';
 import { RefreshToken } from '../../src/modules/auth/entities/refresh-token.entity.js';
 import { RefreshTokensRepository } from '../../src/modules/auth/refresh-tokens.repository.js';
@@ -16,12 +16,12 @@ const DAY_MS = 86_400_000;
 
 describe('auth repositories (PostgreSQL)', () => {
   const db = useMediumDatabase();
-  let admins: AdminsRepository;
+  let admins: AdminAccountsRepository;
   let accounts: AccountsRepository;
   let tokens: RefreshTokensRepository;
 
   beforeAll(() => {
-    admins = new AdminsRepository(db.dataSource);
+    admins = new AdminAccountsRepository(db.dataSource);
     accounts = new AccountsRepository(db.dataSource);
     tokens = new RefreshTokensRepository(db.dataSource);
   });
@@ -37,7 +37,7 @@ describe('auth repositories (PostgreSQL)', () => {
     return (await admins.findByEmailWithSecrets(email))!.id;
   }
 
-  describe('AdminsRepository', () => {
+  describe('AdminAccountsRepository', () => {
     it('maps every column of `admins` that the entity declares, with its type and nullability', async () => {
       expect(await tableColumns(db.dataSource, 'admins')).toMatchObject(entityColumns(db.dataSource, Admin));
     });

@@ -13,7 +13,7 @@ import type { MerchantsService } from '../merchants/merchants.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { UsersService } from '../users/users.service.js';
 import type { AccountsRepository } from './accounts.repository.js';
-import type { AdminsRepository } from './admins.repository.js';
+import type { AdminAccountsRepository } from './admin-accounts.repository.js';
 import { AuthService } from './auth.service.js';
 import type { RefreshToken } from './entities/refresh-token.entity.js';
 import type { LoginLimiter } from './login-limiter.js';
@@ -113,13 +113,13 @@ describe('AuthService', () => {
       ),
       fakeRepository<UsersService>({}, 'UsersService'),
       fakeRepository<UsersRepository>({ findByEmailWithSecrets: byEmail('user') }, 'UsersRepository'),
-      fakeRepository<AdminsRepository>(
+      fakeRepository<AdminAccountsRepository>(
         {
           findByEmailWithSecrets: byEmail('admin'),
           insertIfMissing: async () => false,
           touchLogin: async (id) => void touched.push(id),
         },
-        'AdminsRepository',
+        'AdminAccountsRepository',
       ),
       store.repository,
       fakeRepository<LoginLimiter>(
