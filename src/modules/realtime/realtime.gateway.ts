@@ -25,7 +25,7 @@ import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
 import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
-import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { endedBy, onSessionExpiry, verifyLiveToken, type RealtimeSession } from './realtime-session.js';
 import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 
 export const REALTIME_NAMESPACE = '/realtime';
@@ -153,7 +153,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /** Namespace middleware: runs before the connection is accepted, and again on recovery. */
   private async authenticate(socket: RealtimeSocket): Promise<ExtendedError | undefined> {
     try {
-      const session = await openLiveSession(
+      const session = await verifyLiveToken(
         this.tokens,
         this.sessions,
         (socket.handshake.auth as { token?: unknown }).token,
