@@ -7,7 +7,7 @@ import { createValidationPipe } from './common/errors/validation.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { AppConfig } from './config/app-config.js';
-import { MetricsService } from './modules/health/metrics.service.js';
+import { MetricsService } from './common/metrics/metrics.service.js';
 import { HealthService } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 import { serveOpenApiDocuments } from './openapi.js';

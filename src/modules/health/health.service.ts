@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, NotFoundError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { HealthRepository } from './health.repository.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 
 export const VERSION = '1.0.0';
 

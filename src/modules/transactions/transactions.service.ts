@@ -16,7 +16,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
-import { MetricsService } from '../health/metrics.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CustomerShopsRepository, type ShopRelation } from '../users/customer-shops.repository.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
