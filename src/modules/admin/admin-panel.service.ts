@@ -8,6 +8,7 @@ import { toProblem } from '../../common/errors/problem-details.filter.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { AdminPanel } from './admin-panel.js';
 import { AdminService } from './admin.service.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 
 export const ADMIN_ROOT = '/admin';
 /** AdminJS's working directory for its components bundle: no dot-folder (Express 5 will not serve one). */
@@ -32,9 +33,7 @@ export const loadAdminPanelModule: AdminPanelLoader = async () => {
 export class AdminPanelUnavailable extends DomainError {
   constructor() {
     super(
-      503,
-      'admin-panel-unavailable',
-      'Service Unavailable',
+      AdminErrorCode.PanelUnavailable,
       'The admin panel is not available; the API is unaffected. See the server log.',
     );
   }

@@ -23,6 +23,7 @@ import { adminRequestContext } from './admin-request.js';
 import { adminTable, FieldRejected, type AdminColumn, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow, type AuditEntry, type Condition } from './admin.repository.js';
 import { AdminDashboardDto } from './dto/admin-dashboard.dto.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 
 /** The signed-in admin, as kept in the panel's session. */
 export interface AdminIdentity {
@@ -42,7 +43,7 @@ export interface SortRequest {
 /** A record the admin submitted breaks the rules of some fields: a message per field. */
 export class AdminRecordRejected extends DomainError {
   constructor(readonly fields: Record<string, string>) {
-    super(422, 'admin-record-rejected', 'Unprocessable Content', 'Some fields are not valid.', {
+    super(AdminErrorCode.RecordRejected, 'Some fields are not valid.', {
       errors: Object.entries(fields).map(([field, message]) => ({ field, message })),
     });
   }
@@ -232,7 +233,10 @@ export class AdminService {
         if (table.name === 'admins' && changes.is_active === false) {
           const active = await this.repo.lockActiveAdmins(manager);
           if (active.length <= 1 && active.includes(Number(recordId)))
-            throw new UnprocessableError('last-admin', 'The last active admin cannot be deactivated.');
+            throw new UnprocessableError(
+              AdminErrorCode.LastAdmin,
+              'The last active admin cannot be deactivated.',
+            );
         }
         const updated = await this.repo.update(manager, table, key, changes);
         if (updated && passwordHash) await this.repo.setAdminPassword(manager, key[0], passwordHash);
@@ -295,7 +299,7 @@ export class AdminService {
           if (!(await this.repo.lockMerchant(manager, id))) throw new NotFoundError('Merchant');
           if (await this.repo.merchantHasTransactions(manager, id))
             throw new UnprocessableError(
-              'merchant-has-transactions',
+              AdminErrorCode.MerchantHasTransactions,
               'This merchant has transactions, so it cannot be deleted. Deactivate it instead.',
             );
           await this.repo.deleteMerchant(manager, id);
@@ -303,7 +307,7 @@ export class AdminService {
           if (!(await this.repo.lockUser(manager, id))) throw new NotFoundError('Customer');
           if (await this.repo.userHasTransactions(manager, id))
             throw new UnprocessableError(
-              'user-has-transactions',
+              AdminErrorCode.UserHasTransactions,
               'This customer has transactions, so they cannot be deleted. Deactivate them instead.',
             );
           await this.repo.deleteUser(manager, id);
@@ -312,7 +316,7 @@ export class AdminService {
           if (!guest) throw new NotFoundError('Guest');
           if (guest.transaction_id !== null || (await this.repo.guestHasTransactions(manager, id)))
             throw new UnprocessableError(
-              'guest-used',
+              AdminErrorCode.GuestUsed,
               'This guest has a transaction, so it cannot be deleted.',
             );
           await this.repo.deleteGuest(manager, id);

@@ -5,6 +5,7 @@ import { DomainError, NotFoundError, UnauthorizedError } from '../../common/erro
 import { AppConfig } from '../../config/app-config.js';
 import { HealthRepository } from './health.repository.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { CommonErrorCode } from '../../common/errors/error-codes.js';
 
 export const VERSION = '1.0.0';
 
@@ -68,15 +69,9 @@ export class HealthService {
     try {
       await this.health.ping();
     } catch {
-      throw new DomainError(
-        503,
-        'database-unavailable',
-        'Service Unavailable',
-        'The database is not reachable.',
-        {
-          checks: { database: 'down' },
-        },
-      );
+      throw new DomainError(CommonErrorCode.DatabaseUnavailable, 'The database is not reachable.', {
+        checks: { database: 'down' },
+      });
     }
     return { status: 'ok', checks: { database: 'up' } };
   }

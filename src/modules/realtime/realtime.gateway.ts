@@ -27,6 +27,7 @@ import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
 import { endedBy, onSessionExpiry, verifyLiveToken, type RealtimeSession } from './realtime-session.js';
 import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
+import { RealtimeErrorCode } from '../../common/errors/error-codes.js';
 
 export const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
@@ -43,7 +44,7 @@ type Reply = TransactionsPageReply | ErrorReply;
 
 class UnknownMessageError extends DomainError {
   constructor(event: string) {
-    super(400, 'unknown-message', 'Bad Request', `Unknown message "${event.slice(0, 40)}".`);
+    super(RealtimeErrorCode.UnknownMessage, `Unknown message "${event.slice(0, 40)}".`);
   }
 }
 
