@@ -29,6 +29,12 @@ export async function verifyLiveToken(
   return { principal, expiresAt };
 }
 
+/** Whether the data Socket.IO kept with a recovery session (`socket.data`) holds an unexpired token. */
+export function tokenStillValid(data: unknown): boolean {
+  const expiresAt = (data as { session?: RealtimeSession } | undefined)?.session?.expiresAt;
+  return expiresAt !== undefined && expiresAt > Date.now();
+}
+
 /** Whether a connection's session is among those that just ended. */
 export const endedBy = (event: SessionsEnded, principal: Principal | undefined): boolean =>
   principal !== undefined && endsSession(event, principal.role, principal.id, principal.sid);
