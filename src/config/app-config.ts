@@ -61,7 +61,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 /**
  * The validated, typed configuration. It is built once at boot from the environment and injected
- * everywhere else; nothing outside the composition root reads `process.env`.
+ * everywhere else; only the entry points read `process.env` (docs/architecture.md#layers).
  */
 export class AppConfig {
   readonly nodeEnv!: 'development' | 'production' | 'test';

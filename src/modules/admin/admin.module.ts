@@ -6,7 +6,7 @@ import { AdminRepository } from './admin.repository.js';
 import { AdminService } from './admin.service.js';
 
 /**
- * The AdminJS panel at /admin (DESIGN §5). This module itself is light: AdminJS is imported lazily
+ * The AdminJS panel at /admin (docs/architecture.md#admin-panel). This module itself is light: AdminJS is imported lazily
  * by AdminPanelService once the API is listening.
  */
 @Module({
