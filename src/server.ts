@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedde
 import { JsonLogger } from './common/logging/json-logger.js';
 
 /** What an entry point may add once the server listens, e.g. the demo data on a first start. */
-export type AfterListen = (
+type AfterListen = (
   app: NestExpressApplication,
   logger: JsonLogger,
   started: { config: AppConfig; embedded: boolean },

@@ -14,7 +14,7 @@ import {
 import { trustProxySetting } from '../common/http/client-address.js';
 
 /** Secrets that ship in examples and must never reach production. */
-export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
+const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
 export const DEFAULT_ADMIN_PASSWORDS = new Set(['admin123', 'change-me', 'password']);
 
 const toInt = ({ value }: { value: unknown }) =>

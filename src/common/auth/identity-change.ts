@@ -3,7 +3,7 @@ import type { PasswordService } from './password.service.js';
 import { AuthErrorCode } from '../errors/error-codes.js';
 
 /** What a profile update may change that signs the account in: only with the current password. */
-export interface IdentityChange {
+interface IdentityChange {
   email?: string | null;
   phone?: string | null;
   current_password?: string | null;

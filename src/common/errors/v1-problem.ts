@@ -114,7 +114,7 @@ export function toV1Problem(err: unknown, instance: string): V1Problem {
 
 const titleOf = (status: number) => STATUS_CODES[status] ?? 'Error';
 
-export interface V1Problem extends Omit<Problem, 'detail'> {
+interface V1Problem extends Omit<Problem, 'detail'> {
   type: string;
   title: string;
   status: number;

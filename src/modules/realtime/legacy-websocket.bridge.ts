@@ -33,7 +33,7 @@ interface PlainClient {
 }
 
 /** The token in `<path>/{token}`, '' when empty or undecodable, undefined for other paths. */
-export function tokenAfter(path: string, url: string | undefined): string | undefined {
+function tokenAfter(path: string, url: string | undefined): string | undefined {
   const requested = (url ?? '').split('?')[0]!;
   if (!requested.startsWith(`${path}/`)) return undefined;
   const segment = requested.slice(path.length + 1);

@@ -30,7 +30,7 @@ import { endedBy, onSessionExpiry, verifyLiveToken, type RealtimeSession } from 
 import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
 import { RealtimeErrorCode } from '../../common/errors/error-codes.js';
 
-export const REALTIME_NAMESPACE = '/realtime';
+const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
 const INBOUND = new Set(['get_transactions']);
 /** Instance → instance: a change for the legacy WebSocket clients connected elsewhere. */

@@ -6,7 +6,7 @@ import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-
 import { RealtimeErrorCode } from '../../common/errors/error-codes.js';
 
 /** The seed README's path. */
-export const LEGACY_PATH = '/api/v1/ws/transaction-history';
+const LEGACY_PATH = '/api/v1/ws/transaction-history';
 
 class MalformedMessageError extends DomainError {
   constructor(detail: string) {

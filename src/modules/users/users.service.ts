@@ -17,10 +17,10 @@ const emailTaken = () =>
 const phoneTaken = () =>
   new ConflictError(AuthErrorCode.PhoneTaken, 'A user with this phone number is already registered.');
 /** The fewest digits a partial phone search takes: fewer would list too many customers. */
-export const MIN_SEARCH_DIGITS = 5;
+const MIN_SEARCH_DIGITS = 5;
 
 /** "Priya Sharma" → "Priya S.": enough to confirm the right customer at the counter, no more. */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   const words = name.trim().split(/\s+/);
   return words.length > 1 ? `${words[0]} ${words[words.length - 1][0]}.` : words[0];
 }
