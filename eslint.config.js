@@ -34,4 +34,30 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'seeds/**/*.ts', '**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // Layering (docs/architecture.md#layers): common/ serves the modules and knows none of them; the
+    // server never depends on the seeders.
+    files: ['src/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)modules/', message: 'common/ must not import from modules/.' },
+            { regex: '(^|/)seeds/', message: 'src/ must not import from seeds/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)seeds/', message: 'src/ must not import from seeds/.' }] },
+      ],
+    },
+  },
 );

@@ -1,5 +1,5 @@
 /**
- * Real-time delivery (DESIGN §7): the delay from the 201 of `POST /transactions/create` to the receipt
+ * Real-time delivery (docs/architecture.md#benchmark): the delay from the 201 of `POST /transactions/create` to the receipt
  * of its `new_transaction` at N connected Socket.IO dashboards of that merchant, p50/p99 over every
  * (sale, dashboard) pair.
  *

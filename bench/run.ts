@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`-- --quick` for a short run): GraminStore's benchmark, DESIGN §7.
+ * `npm run bench` (`-- --quick` for a short run): GraminStore's benchmark (docs/architecture.md#benchmark).
  *
  * Against a real PostgreSQL on loopback (a throwaway embedded server in a temp directory, or a fresh
  * database on the server of BENCH_DATABASE_URL), with the API started as its own process exactly as in

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SecurityModule } from './common/auth/security.module.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         SecurityModule,
+        MetricsModule,
         HealthModule,
         AuthModule,
         MerchantsModule,

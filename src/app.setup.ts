@@ -7,15 +7,15 @@ import { createValidationPipe } from './common/errors/validation.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { AppConfig } from './config/app-config.js';
-import { MetricsService } from './modules/health/metrics.service.js';
+import { MetricsService } from './common/metrics/metrics.service.js';
 import { HealthService } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 import { serveOpenApiDocuments } from './openapi.js';
 
-export const API_PREFIX = 'api';
+const API_PREFIX = 'api';
 /** Controllers without a version of their own serve our API, /api/v2; /api/v1 is the original's contract. */
-export const DEFAULT_API_VERSION = '2';
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const DEFAULT_API_VERSION = '2';
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Routes served outside /api. */
 const UNPREFIXED = [
   { path: '/', method: RequestMethod.GET },
@@ -24,13 +24,7 @@ const UNPREFIXED = [
   { path: 'metrics', method: RequestMethod.GET },
   { path: 'favicon.ico', method: RequestMethod.GET },
 ];
-export const EXPOSED_HEADERS = [
-  'X-Request-Id',
-  'X-Next-Cursor',
-  'Link',
-  'Idempotent-Replayed',
-  'Retry-After',
-];
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Next-Cursor', 'Link', 'Idempotent-Replayed', 'Retry-After'];
 
 /**
  * Everything `main.ts` does to the application before it listens, shared with the e2e tests so they

@@ -1,77 +1,10 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { existsSync } from 'node:fs';
-import { AppModule } from './app.module.js';
-import { configureApp } from './app.setup.js';
-import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
-import { persistentDevSecret } from './config/dev-secret.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
-import { JsonLogger } from './common/logging/json-logger.js';
-import { seedOnFirstStart } from '../seeds/seed-on-start.js';
+import { startServer } from './server.js';
 
-/** The composition root: the only place that reads `process.env`. */
-async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env, { devSecret: persistentDevSecret });
-  } catch (err) {
-    if (err instanceof ConfigValidationError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const logger = new JsonLogger(config.logLevel);
-  const started = Date.now();
-
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dir: config.embeddedPgDir,
-      log: (line) => logger.debug({ msg: line.trim(), context: 'EmbeddedPostgres' }),
-    });
-    config = AppConfig.from({ ...config, databaseUrl: embedded.url });
-    logger.log(
-      { msg: 'embedded PostgreSQL started', dir: config.embeddedPgDir, port: embedded.port },
-      'Bootstrap',
-    );
-  }
-
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger,
-    bufferLogs: true,
-  });
-  configureApp(app);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.log({ msg: 'shutting down', signal }, 'Bootstrap');
-    try {
-      await app.close();
-    } finally {
-      await embedded?.stop();
-      process.exit(0);
-    }
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
-
-  await app.listen(config.port, '0.0.0.0');
-  logger.log(
-    {
-      msg: `GraminStore API listening on http://localhost:${config.port} (docs at /docs)`,
-      ms: Date.now() - started,
-    },
-    'Bootstrap',
-  );
-  // The demo data on the first start of an empty embedded database, in the background.
-  if (embedded && config.seedOnFirstStart) void seedOnFirstStart(app, logger);
-}
-
-bootstrap().catch((err: unknown) => {
+/**
+ * `node dist/src/main.js`: the server, as production runs it. `npm start` runs `seeds/start.ts`,
+ * which adds the demo data on the first start of an empty embedded database.
+ */
+startServer().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

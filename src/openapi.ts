@@ -20,7 +20,7 @@ type Operation = {
 type Response = { description?: string; headers?: Record<string, unknown>; content?: Record<string, Schema> };
 
 /** The v1 compatibility surface: every route under this prefix goes to its own document. */
-export const V1_PREFIX = '/api/v1/';
+const V1_PREFIX = '/api/v1/';
 
 /** Names of the enums every client shares, by their values (whatever property carries them). */
 const NAMED_ENUMS: Record<string, readonly string[]> = {
@@ -250,7 +250,7 @@ function subset(document: OpenAPIObject, keep: (path: string) => boolean, title:
   };
 }
 
-export interface OpenApiDocuments {
+interface OpenApiDocuments {
   /** Our API, /api/v2, with health: served at /docs and /docs-json. */
   v2: OpenAPIObject;
   /** The original's contract, every route under /api/v1: served at /docs/v1 and /docs/v1-json. */

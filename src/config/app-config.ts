@@ -14,7 +14,7 @@ import {
 import { trustProxySetting } from '../common/http/client-address.js';
 
 /** Secrets that ship in examples and must never reach production. */
-export const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
+const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
 export const DEFAULT_ADMIN_PASSWORDS = new Set(['admin123', 'change-me', 'password']);
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -61,7 +61,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 /**
  * The validated, typed configuration. It is built once at boot from the environment and injected
- * everywhere else; nothing outside the composition root reads `process.env`.
+ * everywhere else; only the entry points read `process.env` (docs/architecture.md#layers).
  */
 export class AppConfig {
   readonly nodeEnv!: 'development' | 'production' | 'test';

@@ -534,7 +534,7 @@ describe('/api/v1/transactions (the original contract)', () => {
   });
 });
 
-describe('root and health (original contract §5)', () => {
+describe('root and health (original contract)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();

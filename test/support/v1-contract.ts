@@ -45,7 +45,7 @@ export const mapOf = (key: SchemaObject, value: SchemaObject): SchemaObject => (
   additionalProperties: value,
 });
 
-// §1 Auth
+// Auth
 const token = (userType: 'merchant' | 'user') =>
   obj({
     access_token: str,
@@ -56,9 +56,9 @@ const token = (userType: 'merchant' | 'user') =>
   });
 const lookupUser = obj({ id: int, name: str, email: { type: 'null' }, phone: str });
 
-// §2 Transactions
+// Transactions
 const v1Type = oneOf('payed', 'pending');
-/** The fields a history row and a customer's own row share (§2.2, §2.6). */
+/** The fields a history row and a customer's own row share. */
 const saleFields = {
   transaction_id: int,
   timestamp: instant,
@@ -141,7 +141,7 @@ export const V1 = {
     }),
   ),
   userTransactions: arrayOf(obj({ ...saleFields, user_id: int })),
-  // §5 Health
+  // Health
   rootHealth: obj({
     status: oneOf('healthy'),
     message: oneOf('GraminStore Backend API is running'),

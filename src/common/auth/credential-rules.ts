@@ -4,8 +4,8 @@ import { normalizeEmail } from '../http/email.js';
 import { isCommonPassword } from './common-passwords.js';
 
 /** bcrypt reads at most 72 bytes of a password: anything after them would be silently ignored. */
-export const PASSWORD_MAX_BYTES = 72;
-export const PASSWORD_MIN_CHARS = 8;
+const PASSWORD_MAX_BYTES = 72;
+const PASSWORD_MIN_CHARS = 8;
 /** Admins hold the keys to everything: a longer minimum than the accounts of the API. */
 export const ADMIN_PASSWORD_MIN_CHARS = 10;
 
@@ -41,7 +41,7 @@ function scriptOf(letter: string): string {
  * several scripts, the mark of a look-alike such as a Cyrillic "а" inside a Latin address. An address
  * written wholly in one script (Latin, or Devanagari...) passes; digits and punctuation belong to none.
  */
-export function isMixedScript(email: string): boolean {
+function isMixedScript(email: string): boolean {
   return email.split(/[@.]/).some((part) => {
     const scripts = new Set([...part].filter((c) => /\p{L}/u.test(c)).map(scriptOf));
     return scripts.size > 1;

@@ -1,8 +1,9 @@
 import { UnprocessableError } from '../errors/domain-error.js';
 import type { PasswordService } from './password.service.js';
+import { AuthErrorCode } from '../errors/error-codes.js';
 
 /** What a profile update may change that signs the account in: only with the current password. */
-export interface IdentityChange {
+interface IdentityChange {
   email?: string | null;
   phone?: string | null;
   current_password?: string | null;
@@ -22,13 +23,13 @@ export async function assertIdentityChangeAllowed(
   if (!emailChanges && !phoneChanges) return;
   if (!change.current_password)
     throw new UnprocessableError(
-      'current-password-required',
+      AuthErrorCode.CurrentPasswordRequired,
       'current_password is required to change the email or phone number.',
       'current_password',
     );
   if (!(await passwords.compareOrBurn(change.current_password, current.passwordHash)))
     throw new UnprocessableError(
-      'wrong-password',
+      AuthErrorCode.WrongPassword,
       'current_password is not the password of this account.',
       'current_password',
     );

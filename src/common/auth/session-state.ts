@@ -5,7 +5,7 @@ import { ACCOUNT_TABLES, type Principal } from './role.js';
 import { endsSession, SessionRevocations } from './session-revocations.js';
 
 /** How long a "live" answer is reused: the bound on how late another instance may learn without Redis. */
-export const SESSION_CHECK_TTL_MS = 5_000;
+const SESSION_CHECK_TTL_MS = 5_000;
 const CAPACITY = 10_000;
 
 /** The account's state and its session's, as read from the database. */

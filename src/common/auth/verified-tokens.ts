@@ -1,7 +1,7 @@
 import type { Principal } from './role.js';
 
 /** How many distinct access tokens are remembered; the oldest is forgotten first. */
-export const VERIFIED_TOKENS_CAPACITY = 10_000;
+const VERIFIED_TOKENS_CAPACITY = 10_000;
 
 interface Entry {
   principal: Readonly<Principal>;

@@ -1,5 +1,5 @@
 /** What PostgreSQL said about a failed statement, whether `pg` threw it or TypeORM wrapped it. */
-export interface PgErrorFields {
+interface PgErrorFields {
   code?: string;
   constraint?: string;
   detail?: string;

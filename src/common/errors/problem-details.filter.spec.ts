@@ -1,17 +1,31 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
-import { ConflictError, UnprocessableError } from './domain-error.js';
+import { ConflictError, DomainError, UnprocessableError } from './domain-error.js';
+import { TransactionErrorCode, UserErrorCode } from './error-codes.js';
 import { isDatabaseUnavailable, toProblem } from './problem-details.filter.js';
 import { ValidationFailedException } from './validation.js';
 
 describe('toProblem', () => {
   it('maps domain errors with their code and field errors', () => {
-    const p = toProblem(new UnprocessableError('user-not-found', 'No customer.', 'user_id'), '/x');
+    const p = toProblem(
+      new UnprocessableError(TransactionErrorCode.UserNotFound, 'No customer.', 'user_id'),
+      '/x',
+    );
     expect(p).toMatchObject({ status: 422, code: 'user-not-found', detail: 'No customer.', instance: '/x' });
     expect(p.errors).toEqual([{ field: 'user_id', message: 'No customer.' }]);
-    expect(toProblem(new ConflictError('dup', 'Taken.'), '/x')).toMatchObject({
+    expect(toProblem(new ConflictError(TransactionErrorCode.BillAlreadyPaid, 'Paid.'), '/x')).toMatchObject({
       status: 409,
       title: 'Conflict',
+      code: 'bill-already-paid',
+      type: 'https://graminstore.in/problems/bill-already-paid',
+    });
+  });
+
+  it('takes the status and title from the code', () => {
+    expect(toProblem(new DomainError(UserErrorCode.PhoneTooShort, 'Too short.'), '/x')).toMatchObject({
+      status: 400,
+      title: 'Bad Request',
+      code: 'phone-too-short',
     });
   });
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { DomainError, TooManyRequestsError } from './domain-error.js';
+import { CommonErrorCode, ERROR_STATUS } from './error-codes.js';
 import { ValidationFailedException } from './validation.js';
 import { isV1Path } from '../v1/v1.js';
 import { toV1Problem } from './v1-problem.js';
@@ -96,6 +97,8 @@ export function toProblem(err: unknown, instance: string): Problem {
     const c = code ?? slug(title);
     return { type: `${PROBLEM_BASE}${c}`, title, status, detail, instance, code: c, ...extra };
   };
+  const coded = (code: CommonErrorCode, detail: string, extra?: Record<string, unknown>): Problem =>
+    make(ERROR_STATUS[code], detail, code, extra);
 
   if (err instanceof DomainError) {
     return { ...make(err.status, err.detail, err.code, err.extra), title: err.title };
@@ -105,7 +108,7 @@ export function toProblem(err: unknown, instance: string): Problem {
     const detail = first
       ? `Invalid request: ${first.field} ${first.message}.`
       : 'The request has invalid fields.';
-    return make(422, detail, 'validation-error', { errors: err.errors });
+    return coded(CommonErrorCode.ValidationError, detail, { errors: err.errors });
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -123,34 +126,36 @@ export function toProblem(err: unknown, instance: string): Problem {
   const e = err as PgLikeError;
   // body-parser: malformed JSON, oversized or unsupported bodies.
   if (e?.type === 'entity.parse.failed')
-    return make(400, 'The request body is not valid JSON.', 'malformed-json');
-  if (e?.type === 'entity.too.large') return make(413, 'The request body is too large.');
+    return coded(CommonErrorCode.MalformedJson, 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large')
+    return coded(CommonErrorCode.PayloadTooLarge, 'The request body is too large.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type)
     return make(e.status, 'The request body could not be read.');
   // A validator percent-encoding text that holds a lone UTF-16 surrogate ("\ud800" is valid JSON).
   if (err instanceof URIError)
-    return make(422, 'The request contains characters that cannot be stored.', 'invalid-characters');
+    return coded(CommonErrorCode.InvalidCharacters, 'The request contains characters that cannot be stored.');
   // A body nested thousands of levels deep exhausts the validator's recursion before any write.
   if (err instanceof RangeError && /call stack/i.test(err.message))
-    return make(400, 'The request body is nested too deeply.', 'too-deeply-nested');
+    return coded(CommonErrorCode.TooDeeplyNested, 'The request body is nested too deeply.');
   if (isDatabaseUnavailable(err))
-    return make(503, 'The database is unavailable. Please retry shortly.', 'database-unavailable');
+    return coded(CommonErrorCode.DatabaseUnavailable, 'The database is unavailable. Please retry shortly.');
   const { code } = pgErrorFields(err);
-  if (code === '23505') return make(409, 'A record with these details already exists.', 'duplicate');
+  if (code === '23505')
+    return coded(CommonErrorCode.Duplicate, 'A record with these details already exists.');
   if (code === '23503')
-    return make(409, 'A related record does not exist or is still in use.', 'reference-conflict');
-  if (code === '22003') return make(422, 'A number in the request is out of range.', 'out-of-range');
+    return coded(CommonErrorCode.ReferenceConflict, 'A related record does not exist or is still in use.');
+  if (code === '22003') return coded(CommonErrorCode.OutOfRange, 'A number in the request is out of range.');
   // Values bound from the request that PostgreSQL cannot take: text with NUL (0x00) or characters the
   // database encoding lacks, and numbers or ids it cannot read (e.g. 1e+40 for a bigint).
   if (code === '22021' || code === '22P05')
-    return make(422, 'The request contains characters that cannot be stored.', 'invalid-characters');
+    return coded(CommonErrorCode.InvalidCharacters, 'The request contains characters that cannot be stored.');
   if (code === '22P02')
-    return make(422, 'A value in the request is not valid for its field.', 'invalid-value');
+    return coded(CommonErrorCode.InvalidValue, 'A value in the request is not valid for its field.');
   if (code === '40001' || code === '40P01' || code === '55P03')
-    return make(503, 'The request conflicted with another; please retry.', 'retry');
+    return coded(CommonErrorCode.Retry, 'The request conflicted with another; please retry.');
   if (code === '57014')
-    return make(503, 'The database took too long to answer. Please retry.', 'database-timeout');
-  return make(500, 'An unexpected error occurred.', 'internal-error');
+    return coded(CommonErrorCode.DatabaseTimeout, 'The database took too long to answer. Please retry.');
+  return coded(CommonErrorCode.InternalError, 'An unexpected error occurred.');
 }
 
 /** The one exception filter: every error leaves as `application/problem+json` (RFC 9457). */

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, Min } from 'class-validator';
 import { LenientFields, v1Rule } from '../v1/v1.js';
 import { NotFoundError, UnauthorizedError } from './domain-error.js';
+import { TransactionErrorCode } from './error-codes.js';
 import { toV1Problem } from './v1-problem.js';
 import { AppValidationPipe, ValidationFailedException } from './validation.js';
 
@@ -117,7 +118,10 @@ describe('the v1 error body', () => {
 describe('a business rule 422 on v1', () => {
   it('is an item list too, so the PWA can print it', async () => {
     const { UnprocessableError } = await import('./domain-error.js');
-    const p = toV1Problem(new UnprocessableError('user-not-found', 'No customer 9.', 'user_id'), '/api/v1/x');
+    const p = toV1Problem(
+      new UnprocessableError(TransactionErrorCode.UserNotFound, 'No customer 9.', 'user_id'),
+      '/api/v1/x',
+    );
     expect(p.detail).toEqual([{ type: 'value_error', loc: ['body', 'user_id'], msg: 'No customer 9.' }]);
   });
 });

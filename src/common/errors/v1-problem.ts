@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { V1ValidationItem } from '../v1/v1.js';
 import { DomainError } from './domain-error.js';
+import { CommonErrorCode } from './error-codes.js';
 import { PROBLEM_BASE, toProblem, type Problem } from './problem-details.filter.js';
 import { ValidationFailedException, type FieldIssue } from './validation.js';
 
@@ -77,8 +78,8 @@ export function toV1Problem(err: unknown, instance: string): V1Problem {
   if (parseError)
     return {
       ...problem,
-      type: `${PROBLEM_BASE}malformed-json`,
-      code: 'malformed-json',
+      type: `${PROBLEM_BASE}${CommonErrorCode.MalformedJson}`,
+      code: CommonErrorCode.MalformedJson,
       status: 422,
       title: titleOf(422),
       detail: [jsonInvalid(parseError as Error)],
@@ -113,7 +114,7 @@ export function toV1Problem(err: unknown, instance: string): V1Problem {
 
 const titleOf = (status: number) => STATUS_CODES[status] ?? 'Error';
 
-export interface V1Problem extends Omit<Problem, 'detail'> {
+interface V1Problem extends Omit<Problem, 'detail'> {
   type: string;
   title: string;
   status: number;

@@ -8,13 +8,13 @@ import {
 } from '@nestjs/common';
 import { LENIENT_FIELDS } from '../v1/v1.js';
 
-export interface FieldError {
+interface FieldError {
   field: string;
   message: string;
 }
 
 /** Where a failed value came from, in the original API's words. */
-export type FieldLocation = 'body' | 'query' | 'path';
+type FieldLocation = 'body' | 'query' | 'path';
 
 /** One failed constraint with what a v1 (pydantic-style) error item needs beyond `field`/`message`. */
 export interface FieldIssue extends FieldError {

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
-export class FieldErrorDto {
+class FieldErrorDto {
   @ApiProperty({ example: 'amount' }) field: string;
   @ApiProperty({ example: 'must be a positive amount in rupees with at most 2 decimals' }) message: string;
 }

@@ -7,7 +7,7 @@ const PLAIN_ID = /^[1-9]\d{0,14}$/;
  * Reads a path id as plain decimal digits only. `Number()` (which the global pipe's implicit
  * conversion uses) would read `8.48e2`, `0x350` or `+848` as 848; those are a 400 here, as any other malformed id.
  */
-export function parsePathId(raw: unknown, name: string): number {
+function parsePathId(raw: unknown, name: string): number {
   if (typeof raw !== 'string' || !PLAIN_ID.test(raw))
     throw new BadRequestException(
       `The path parameter ${name} must be a positive whole number (digits only).`,

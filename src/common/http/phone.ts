@@ -5,7 +5,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 
 /** Numbers written without a country code are Indian. */
-export const DEFAULT_PHONE_REGION = 'IN';
+const DEFAULT_PHONE_REGION = 'IN';
 /** What a normalised number looks like: E.164. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
 

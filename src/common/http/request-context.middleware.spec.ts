@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
-import type { MetricsService } from '../../modules/health/metrics.service.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
 import { requestContextMiddleware } from './request-context.middleware.js';
 
 describe('the request log', () => {

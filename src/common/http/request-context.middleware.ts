@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/request-context.js';
 import { redactPath } from './redact-path.js';
-import type { MetricsService } from '../../modules/health/metrics.service.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const logger = new Logger('HTTP');

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export interface RequestContext {
+interface RequestContext {
   requestId: string;
   /** The client's address, as Express derives it under the configured `TRUST_PROXY`. */
   ip?: string;

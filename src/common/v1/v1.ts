@@ -7,7 +7,7 @@ import { paiseToRupees } from '../money/money.js';
  * mapper shares.
  */
 export const V1 = '1';
-export const V1_PATH_PREFIX = '/api/v1';
+const V1_PATH_PREFIX = '/api/v1';
 
 /** True when a request path (without the query) belongs to the v1 surface. */
 export function isV1Path(path: string | undefined): boolean {

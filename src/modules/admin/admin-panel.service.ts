@@ -10,6 +10,7 @@ import type { AdminPanel } from './admin-panel.js';
 import { AdminAuditService } from './admin-audit.service.js';
 import { AdminResourcesService } from './admin-resources.service.js';
 import { AdminSignInService } from './admin-sign-in.service.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 
 export const ADMIN_ROOT = '/admin';
 /** AdminJS's working directory for its components bundle: no dot-folder (Express 5 will not serve one). */
@@ -34,9 +35,7 @@ export const loadAdminPanelModule: AdminPanelLoader = async () => {
 export class AdminPanelUnavailable extends DomainError {
   constructor() {
     super(
-      503,
-      'admin-panel-unavailable',
-      'Service Unavailable',
+      AdminErrorCode.PanelUnavailable,
       'The admin panel is not available; the API is unaffected. See the server log.',
     );
   }

@@ -32,11 +32,12 @@ import { adminRequestContext, type AdminIdentity } from './admin-request.js';
 import { adminTable, type AdminTable } from './admin-tables.js';
 import { AdminRepository, type AdminRow } from './admin.repository.js';
 import { AdminDashboardDto } from './dto/admin-dashboard.dto.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 
 /** A record the admin submitted breaks the rules of some fields: a message per field. */
 export class AdminRecordRejected extends DomainError {
   constructor(readonly fields: FieldErrors) {
-    super(422, 'admin-record-rejected', 'Unprocessable Content', 'Some fields are not valid.', {
+    super(AdminErrorCode.RecordRejected, 'Some fields are not valid.', {
       errors: Object.entries(fields).map(([field, message]) => ({ field, message })),
     });
   }
@@ -193,7 +194,10 @@ export class AdminResourcesService {
         if (table.name === 'admins' && changes.is_active === false) {
           const active = await this.repo.lockActiveAdmins(manager);
           if (active.length <= 1 && active.includes(Number(recordId)))
-            throw new UnprocessableError('last-admin', 'The last active admin cannot be deactivated.');
+            throw new UnprocessableError(
+              AdminErrorCode.LastAdmin,
+              'The last active admin cannot be deactivated.',
+            );
         }
         const updated = await this.repo.update(manager, table, key, changes);
         if (updated && passwordHash)
@@ -271,7 +275,7 @@ export class AdminResourcesService {
       if (!(await this.repo.lockMerchant(manager, id))) throw new NotFoundError('Merchant');
       if (await this.repo.merchantHasTransactions(manager, id))
         throw new UnprocessableError(
-          'merchant-has-transactions',
+          AdminErrorCode.MerchantHasTransactions,
           'This merchant has transactions, so it cannot be deleted. Deactivate it instead.',
         );
       await this.repo.deleteMerchant(manager, id);
@@ -279,7 +283,7 @@ export class AdminResourcesService {
       if (!(await this.repo.lockUser(manager, id))) throw new NotFoundError('Customer');
       if (await this.repo.userHasTransactions(manager, id))
         throw new UnprocessableError(
-          'user-has-transactions',
+          AdminErrorCode.UserHasTransactions,
           'This customer has transactions, so they cannot be deleted. Deactivate them instead.',
         );
       await this.repo.deleteUser(manager, id);
@@ -287,7 +291,10 @@ export class AdminResourcesService {
       const guest = await this.repo.lockGuest(manager, id);
       if (!guest) throw new NotFoundError('Guest');
       if (guest.transaction_id !== null || (await this.repo.guestHasTransactions(manager, id)))
-        throw new UnprocessableError('guest-used', 'This guest has a transaction, so it cannot be deleted.');
+        throw new UnprocessableError(
+          AdminErrorCode.GuestUsed,
+          'This guest has a transaction, so it cannot be deleted.',
+        );
       await this.repo.deleteGuest(manager, id);
     }
   }

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toProblem } from '../../common/errors/problem-details.filter.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 
 /** The attribute-less `<script>` tags of AdminJS's page templates: its inline bootstrap code. */
 const INLINE_SCRIPT = /<script>/g;
@@ -76,9 +77,7 @@ export function sameOriginOnly(): RequestHandler {
     }
     if (sameOrigin) return next();
     const refusal = new DomainError(
-      403,
-      'cross-site-request',
-      'Forbidden',
+      AdminErrorCode.CrossSiteRequest,
       'The admin panel accepts changes only from its own pages.',
     );
     res

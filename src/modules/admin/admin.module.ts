@@ -8,7 +8,7 @@ import { AdminSignInService } from './admin-sign-in.service.js';
 import { AdminRepository } from './admin.repository.js';
 
 /**
- * The AdminJS panel at /admin (DESIGN §5). This module itself is light: AdminJS is imported lazily
+ * The AdminJS panel at /admin (docs/architecture.md#admin-panel). This module itself is light: AdminJS is imported lazily
  * by AdminPanelService once the API is listening.
  */
 @Module({

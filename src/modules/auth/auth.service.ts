@@ -22,6 +22,7 @@ import type { ChangePasswordDto, LoginDto, RegisterUserDto } from './dto/registe
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { LoginLimiter } from './login-limiter.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { AuthErrorCode } from '../../common/errors/error-codes.js';
 
 const WRONG_CREDENTIALS = 'Incorrect email or password.';
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -167,7 +168,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
   async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<void> {
     if (principal.role === 'admin' && [...dto.new_password].length < ADMIN_PASSWORD_MIN_CHARS)
       throw new UnprocessableError(
-        'weak-password',
+        AuthErrorCode.WeakPassword,
         `must be at least ${ADMIN_PASSWORD_MIN_CHARS} characters`,
         'new_password',
       );
@@ -183,7 +184,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
     });
     if (!changed)
       throw new UnprocessableError(
-        'wrong-password',
+        AuthErrorCode.WrongPassword,
         'The current password is not correct.',
         'current_password',
       );

@@ -8,7 +8,7 @@ import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limite
  * Per account (role + normalised email): guessing one password is slow. Per address (IPv6 by /64):
  * a shop's shared connection still has room. Both refill continuously (a token bucket).
  */
-export const LOGIN_LIMITS = {
+const LOGIN_LIMITS = {
   account: { name: 'login-account', capacity: 10, perSecond: 10 / 60 },
   address: { name: 'login-address', capacity: 30, perSecond: 30 / 60 },
 } satisfies Record<string, RateLimit>;

@@ -4,7 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, NotFoundError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { HealthRepository } from './health.repository.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { CommonErrorCode } from '../../common/errors/error-codes.js';
 
 export const VERSION = '1.0.0';
 
@@ -68,15 +69,9 @@ export class HealthService {
     try {
       await this.health.ping();
     } catch {
-      throw new DomainError(
-        503,
-        'database-unavailable',
-        'Service Unavailable',
-        'The database is not reachable.',
-        {
-          checks: { database: 'down' },
-        },
-      );
+      throw new DomainError(CommonErrorCode.DatabaseUnavailable, 'The database is not reachable.', {
+        checks: { database: 'down' },
+      });
     }
     return { status: 'ok', checks: { database: 'up' } };
   }

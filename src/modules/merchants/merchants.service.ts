@@ -12,11 +12,12 @@ import { TransactionTableFactory } from '../transactions/transaction-table.facto
 import { MerchantProfileDto } from './dto/merchant-profile.dto.js';
 import { Merchant } from './entities/merchant.entity.js';
 import { MerchantsRepository } from './merchants.repository.js';
+import { AuthErrorCode } from '../../common/errors/error-codes.js';
 
 const emailTaken = () =>
-  new ConflictError('email-taken', 'A merchant with this email is already registered.');
+  new ConflictError(AuthErrorCode.EmailTaken, 'A merchant with this email is already registered.');
 const phoneTaken = () =>
-  new ConflictError('phone-taken', 'A merchant with this phone number is already registered.');
+  new ConflictError(AuthErrorCode.PhoneTaken, 'A merchant with this phone number is already registered.');
 /** The original API answered either duplicate at registration with one 400. */
 const V1_TAKEN = 'Merchant with this email or phone already exists';
 

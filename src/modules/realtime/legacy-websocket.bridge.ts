@@ -16,7 +16,7 @@ import {
   type PlainSocketProtocol,
 } from './plain-websocket.protocol.js';
 import { RealtimeOptions } from './realtime.options.js';
-import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { endedBy, onSessionExpiry, verifyLiveToken, type RealtimeSession } from './realtime-session.js';
 import { TransactionHistoryProtocol } from './transaction-history.protocol.js';
 
 /** A client this far behind is not reading: drop it rather than buffer without bound. */
@@ -33,7 +33,7 @@ interface PlainClient {
 }
 
 /** The token in `<path>/{token}`, '' when empty or undecodable, undefined for other paths. */
-export function tokenAfter(path: string, url: string | undefined): string | undefined {
+function tokenAfter(path: string, url: string | undefined): string | undefined {
   const requested = (url ?? '').split('?')[0]!;
   if (!requested.startsWith(`${path}/`)) return undefined;
   const segment = requested.slice(path.length + 1);
@@ -168,7 +168,7 @@ export class LegacyWebSocketBridge implements OnModuleInit, OnModuleDestroy {
   ): Promise<void> {
     let session: RealtimeSession;
     try {
-      session = await openLiveSession(this.tokens, this.sessions, token);
+      session = await verifyLiveToken(this.tokens, this.sessions, token);
     } catch (err) {
       const { detail } = toProblem(err, protocol.path);
       if (protocol.refuse === 'http') return refuseUpgrade(socket, detail);

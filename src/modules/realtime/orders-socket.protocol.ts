@@ -11,7 +11,7 @@ import {
 } from './plain-websocket.protocol.js';
 
 /** The original PWA's path. */
-export const ORDERS_PATH = '/api/v1/ws/orders';
+const ORDERS_PATH = '/api/v1/ws/orders';
 
 const DAY_MS = 86_400_000;
 /** `get_orders` bounds: the history's page size and look-back. */
@@ -21,7 +21,7 @@ const MAX_DAYS = 365;
 const BAD_GET_ORDERS = `get_orders takes an integer limit (0-${MAX_LIMIT}), an integer offset (0 or more) and days (more than 0, at most ${MAX_DAYS}).`;
 
 /** One sale in an `orders_update`, in the original's words. */
-export interface OrderItemV1 {
+interface OrderItemV1 {
   transaction_id: number;
   user_id: number | null;
   guest_user_id: number | null;
@@ -34,7 +34,7 @@ export interface OrderItemV1 {
 }
 
 /** The original's live push for a new sale, which makes the PWA's analytics page reload. */
-export interface NewOrderV1 {
+interface NewOrderV1 {
   type: 'new_order';
   data: {
     order_id: string;

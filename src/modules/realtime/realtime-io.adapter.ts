@@ -3,8 +3,11 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server, type ServerOptions } from 'socket.io';
 import { AppConfig } from '../../config/app-config.js';
+import { MissedPackets } from './missed-packets.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
+import { tokenStillValid } from './realtime-session.js';
+import { boundedSessionAwareAdapter, holdingMissedPackets } from './socket-io-internals.js';
 
 type NestIoServer = ReturnType<IoAdapter['createIOServer']>;
 type NestIoOptions = Parameters<IoAdapter['createIOServer']>[1];
@@ -13,7 +16,8 @@ type NestIoOptions = Parameters<IoAdapter['createIOServer']>[1];
  * Builds the one Socket.IO server from configuration: CORS as for HTTP, a message size limit,
  * connection-state recovery, and, with `REDIS_URL`, the Redis streams adapter so broadcasts and
  * recovery sessions are shared by every instance. Without Redis, Socket.IO's in-memory
- * session-aware adapter gives the same recovery within one instance.
+ * session-aware adapter (keeping the newest events only) gives the same recovery within one instance.
+ * Either way a restored session's missed events wait for the gateway to authenticate the socket.
  */
 export class RealtimeIoAdapter extends IoAdapter {
   constructor(private readonly app: INestApplicationContext) {
@@ -24,6 +28,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     const config = this.app.get(AppConfig);
     const realtime = this.app.get(RealtimeOptions);
     const redis = this.app.get(RealtimeRedis);
+    const missed = this.app.get(MissedPackets);
     const prefix = realtime.redisPrefix;
     const serverOptions: Partial<ServerOptions> = {
       ...(options as Partial<ServerOptions> | undefined),
@@ -35,15 +40,19 @@ export class RealtimeIoAdapter extends IoAdapter {
         skipMiddlewares: false,
       },
     };
-    if (redis.client)
-      serverOptions.adapter = createAdapter(redis.client, {
-        streamName: `${prefix}:socket.io`,
-        channelPrefix: `${prefix}:socket.io`,
-        sessionKeyPrefix: `${prefix}:socket.io:session:`,
-        blockTimeInMs: realtime.redisBlockMs,
-        maxLen: realtime.recoveryBufferEvents,
-        onlyPlaintext: true,
-      });
+    const adapter = redis.client
+      ? createAdapter(redis.client, {
+          streamName: `${prefix}:socket.io`,
+          channelPrefix: `${prefix}:socket.io`,
+          sessionKeyPrefix: `${prefix}:socket.io:session:`,
+          blockTimeInMs: realtime.redisBlockMs,
+          maxLen: realtime.recoveryBufferEvents,
+          onlyPlaintext: true,
+        })
+      : boundedSessionAwareAdapter(realtime.recoveryBufferEvents);
+    serverOptions.adapter = holdingMissedPackets(adapter, tokenStillValid, (pid, packets) =>
+      missed.hold(pid, packets),
+    );
     const server =
       this.httpServer && port === 0
         ? new Server(this.httpServer, serverOptions)

@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 // The client library is imported only when REDIS_URL is set: a single instance starts without it.
 import type { createClient as CreateClient } from 'redis';
 import { AppConfig } from '../../config/app-config.js';
+import { handleDroppedCommands } from './socket-io-internals.js';
 
 /** Attempts at boot before giving up (about 10 s); once connected, the client retries for ever. */
 const BOOT_ATTEMPTS = 8;
@@ -53,36 +54,6 @@ export class RealtimeRedis implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.client?.isOpen) await this.client.close();
   }
-}
-
-/** Commands the Socket.IO streams adapter sends without awaiting them. */
-const FIRE_AND_FORGET = ['set', 'publish', 'sPublish'] as const;
-const SUBSCRIBE = ['subscribe', 'sSubscribe'] as const;
-
-/**
- * The streams adapter sends a few commands without awaiting them (SUBSCRIBE at start, SET of a
- * recovery session, PUBLISH between instances). If Redis drops while one of them is in flight, its
- * rejection would be unhandled, which ends a Node process. This marks those promises as handled (the
- * outage is already logged through the 'error' event, and clients resync by `seq`), on this client
- * and on every duplicate of it. A SUBSCRIBE that failed is sent again once the client is back: the
- * Redis client only re-subscribes by itself to subscriptions that had succeeded.
- */
-function handleDroppedCommands(client: RedisClient): RedisClient {
-  const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const guard = (name: string, onFailure: (args: unknown[]) => void) => {
-    const original = methods[name]!;
-    methods[name] = (...args: unknown[]) => {
-      const result = original.apply(client, args);
-      if (result instanceof Promise) result.catch(() => onFailure(args));
-      return result;
-    };
-  };
-  for (const name of FIRE_AND_FORGET) guard(name, () => undefined);
-  for (const name of SUBSCRIBE) guard(name, (args) => client.once('ready', () => methods[name]!(...args)));
-  const duplicate = methods.duplicate!;
-  methods.duplicate = (...args: unknown[]) =>
-    handleDroppedCommands(duplicate.apply(client, args) as RedisClient);
-  return client;
 }
 
 export const realtimeRedisProvider = {

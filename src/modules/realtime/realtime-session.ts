@@ -12,26 +12,27 @@ export interface RealtimeSession {
 }
 
 /**
- * Verifies an access token for a real-time connection (same secret and algorithm rules as the HTTP
- * guard). Only merchants and customers have a live feed; anything else throws a DomainError.
+ * Verifies the access token of a real-time connection (same secret and algorithm rules as the HTTP
+ * guard) and checks that its account and sign-in session are still live (not switched off). Only
+ * merchants and customers have a live feed; anything else throws a DomainError.
  */
-export function openSession(tokens: AccessTokenService, token: unknown): RealtimeSession {
-  const { expiresAt, ...principal } = tokens.verify(typeof token === 'string' && token ? token : undefined);
-  if (principal.role !== 'merchant' && principal.role !== 'user')
-    throw new ForbiddenError('Live updates are for merchants and customers.');
-  return { principal, expiresAt };
-}
-
-/** {@link openSession}, and the account and its sign-in session must still be live (not switched off). */
-export async function openLiveSession(
+export async function verifyLiveToken(
   tokens: AccessTokenService,
   sessions: SessionState,
   token: unknown,
 ): Promise<RealtimeSession> {
-  const session = openSession(tokens, token);
-  if (!(await sessions.isLive(session.principal)))
+  const { expiresAt, ...principal } = tokens.verify(typeof token === 'string' && token ? token : undefined);
+  if (principal.role !== 'merchant' && principal.role !== 'user')
+    throw new ForbiddenError('Live updates are for merchants and customers.');
+  if (!(await sessions.isLive(principal)))
     throw new UnauthorizedError('This session has ended. Please sign in again.');
-  return session;
+  return { principal, expiresAt };
+}
+
+/** Whether the data Socket.IO kept with a recovery session (`socket.data`) holds an unexpired token. */
+export function tokenStillValid(data: unknown): boolean {
+  const expiresAt = (data as { session?: RealtimeSession } | undefined)?.session?.expiresAt;
+  return expiresAt !== undefined && expiresAt > Date.now();
 }
 
 /** Whether a connection's session is among those that just ended. */

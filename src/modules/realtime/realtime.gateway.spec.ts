@@ -9,6 +9,7 @@ import type { SessionRevocations } from '../../common/auth/session-revocations.j
 import type { SessionState } from '../../common/auth/session-state.js';
 import { loadConfig } from '../../config/app-config.js';
 import type { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
+import type { MissedPackets } from './missed-packets.js';
 import type { RealtimeHistoryService } from './realtime-history.service.js';
 import type { RealtimeRedis } from './realtime-redis.js';
 import type { RealtimeSession } from './realtime-session.js';
@@ -50,9 +51,9 @@ describe('RealtimeGateway: authentication at the handshake', () => {
         'SessionState',
       ),
       fakeRepository<SessionRevocations>({ onRevoked: () => undefined }, 'SessionRevocations'),
+      fakeRepository<MissedPackets>({ take: () => [] }, 'MissedPackets'),
     );
     const nsp = {
-      adapter: { restoreSession: async () => null, broadcast: () => undefined },
       use: (fn: Middleware) => (middleware = fn),
       on: () => undefined,
     };

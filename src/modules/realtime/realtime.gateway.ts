@@ -22,13 +22,15 @@ import {
   type TransactionsPageReply,
 } from './dto/realtime-event.dto.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
+import { MissedPackets } from './missed-packets.js';
 import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
 import { RealtimeOptions } from './realtime.options.js';
 import { RealtimeRedis } from './realtime-redis.js';
-import { endedBy, onSessionExpiry, openLiveSession, type RealtimeSession } from './realtime-session.js';
+import { endedBy, onSessionExpiry, verifyLiveToken, type RealtimeSession } from './realtime-session.js';
 import { TokenBucket } from '../../common/rate-limit/token-bucket.js';
+import { RealtimeErrorCode } from '../../common/errors/error-codes.js';
 
-export const REALTIME_NAMESPACE = '/realtime';
+const REALTIME_NAMESPACE = '/realtime';
 /** Client → server messages this gateway answers; anything else gets an error reply. */
 const INBOUND = new Set(['get_transactions']);
 /** Instance → instance: a change for the legacy WebSocket clients connected elsewhere. */
@@ -43,7 +45,7 @@ type Reply = TransactionsPageReply | ErrorReply;
 
 class UnknownMessageError extends DomainError {
   constructor(event: string) {
-    super(400, 'unknown-message', 'Bad Request', `Unknown message "${event.slice(0, 40)}".`);
+    super(RealtimeErrorCode.UnknownMessage, `Unknown message "${event.slice(0, 40)}".`);
   }
 }
 
@@ -62,8 +64,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly logger = new Logger('Realtime');
   private nsp?: Namespace;
   private readonly expiries = new WeakMap<RealtimeSocket, () => void>();
-  /** Missed events of restored sessions, by session id, until the socket has authenticated. */
-  private readonly heldPackets = new Map<string, unknown[][]>();
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -73,12 +73,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly options: RealtimeOptions,
     private readonly sessions: SessionState,
     private readonly revocations: SessionRevocations,
+    private readonly missed: MissedPackets,
   ) {}
 
   afterInit(nsp: Namespace): void {
     this.nsp = nsp;
-    holdMissedPackets(nsp, this.heldPackets);
-    boundRecoveryBuffer(nsp, this.options.recoveryBufferEvents);
     nsp.use((socket: RealtimeSocket, next) => void this.authenticate(socket).then(next));
     this.revocations.onRevoked((event) => this.endSessions(event));
     if (this.redis.clustered)
@@ -89,9 +88,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: RealtimeSocket): void {
     // Only now, with the token checked by the middleware, may a restored session have what it missed.
-    const missed = this.heldPackets.get(recoveryId(socket)) ?? [];
-    this.heldPackets.delete(recoveryId(socket));
-    for (const [event, ...args] of missed) socket.emit(String(event), ...args);
+    for (const [event, ...args] of this.missed.take(recoveryId(socket))) socket.emit(String(event), ...args);
     const session = socket.data.session!;
     void socket.join(roomOf(session.principal));
     this.limitInbound(socket);
@@ -153,7 +150,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /** Namespace middleware: runs before the connection is accepted, and again on recovery. */
   private async authenticate(socket: RealtimeSocket): Promise<ExtendedError | undefined> {
     try {
-      const session = await openLiveSession(
+      const session = await verifyLiveToken(
         this.tokens,
         this.sessions,
         (socket.handshake.auth as { token?: unknown }).token,
@@ -167,7 +164,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.data.session = session;
       return undefined;
     } catch (err) {
-      this.heldPackets.delete(recoveryId(socket));
+      this.missed.take(recoveryId(socket));
       const { status, code, title, detail } = toProblem(err, REALTIME_NAMESPACE);
       return Object.assign(new Error(detail), { data: { status, code, title, detail } });
     }
@@ -207,44 +204,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 }
 
-/**
- * Socket.IO writes a restored session's missed packets to the wire while it builds the socket, before
- * any middleware has checked the returning client's token. So a restored session is handed over with
- * no missed packets: they are held (by session id) and replayed by the gateway once the middleware
- * has authenticated the socket as the session's own principal, or dropped when it refuses it. A
- * session whose token has expired is not restored at all: the client connects afresh (and is refused
- * if its token is still the expired one) and resyncs over REST by `seq`.
- */
-/** The session id a returning client asks to restore (what Socket.IO passed to restoreSession). */
+/** The private session id a returning client asks to restore (see {@link MissedPackets}). */
 function recoveryId(socket: RealtimeSocket): string {
   return String((socket.handshake.auth as { pid?: unknown }).pid);
-}
-
-function holdMissedPackets(nsp: Namespace, held: Map<string, unknown[][]>): void {
-  const adapter = nsp.adapter;
-  const restore = adapter.restoreSession.bind(adapter);
-  adapter.restoreSession = async (pid, offset) => {
-    const session = await restore(pid, offset);
-    const expiresAt = (session?.data as SocketData | undefined)?.session?.expiresAt;
-    if (!session || expiresAt === undefined || expiresAt <= Date.now()) return null as never;
-    held.set(pid, session.missedPackets as unknown[][]);
-    return { ...session, missedPackets: [] };
-  };
-}
-
-/**
- * Socket.IO's in-memory recovery keeps every broadcast for the whole recovery window, so at hundreds
- * of sales a second it would hold hundreds of thousands of events. This keeps the newest `max` (as the
- * Redis stream's MAXLEN does with Redis); a client whose offset has been dropped is not restored and
- * resyncs over REST by `seq`. Trimmed in steps of a tenth, so the cost per event stays constant.
- */
-function boundRecoveryBuffer(nsp: Namespace, max: number): void {
-  const adapter = nsp.adapter as unknown as { packets?: unknown[] } & Pick<Namespace['adapter'], 'broadcast'>;
-  const packets = adapter.packets;
-  if (!Array.isArray(packets)) return; // the Redis streams adapter: bounded by the stream's MAXLEN
-  const broadcast = adapter.broadcast.bind(adapter);
-  adapter.broadcast = (packet, opts) => {
-    broadcast(packet, opts);
-    if (packets.length > max + Math.ceil(max / 10)) packets.splice(0, packets.length - max);
-  };
 }

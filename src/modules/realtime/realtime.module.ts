@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TransactionsModule } from '../transactions/transactions.module.js';
 import { LegacyWebSocketBridge } from './legacy-websocket.bridge.js';
+import { MissedPackets } from './missed-packets.js';
 import { OrdersSocketProtocol } from './orders-socket.protocol.js';
 import { RealtimeHistoryService } from './realtime-history.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -23,6 +24,7 @@ import { TransactionHistoryProtocol } from './transaction-history.protocol.js';
     LegacyWebSocketBridge,
     TransactionHistoryProtocol,
     OrdersSocketProtocol,
+    MissedPackets,
     realtimeRedisProvider,
     { provide: RealtimeOptions, useValue: RealtimeOptions.with() },
   ],

@@ -30,12 +30,12 @@ export class RealtimeService {
   // HTTP response of the write that caused it.
   @OnEvent(TransactionEvents.created, { async: true })
   onCreated(event: TransactionEvent): void {
-    this.publish(RealtimeEventTypes.created, event.transaction, event.customerRelation);
+    this.deliver(RealtimeEventTypes.created, event.transaction, event.customerRelation);
   }
 
   @OnEvent(TransactionEvents.updated, { async: true })
   onUpdated(event: TransactionEvent): void {
-    this.publish(RealtimeEventTypes.updated, event.transaction, event.customerRelation);
+    this.deliver(RealtimeEventTypes.updated, event.transaction, event.customerRelation);
   }
 
   /**
@@ -43,7 +43,7 @@ export class RealtimeService {
    * customer's copy is flagged `unconfirmed: true` while the shop is pending, and withheld from a
    * customer who has blocked the shop.
    */
-  publish(
+  private deliver(
     type: RealtimeEventType,
     transaction: TransactionResponseDto,
     customerRelation?: ShopRelation | null,

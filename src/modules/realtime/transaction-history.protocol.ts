@@ -3,13 +3,14 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import type { TransactionEnvelope } from './dto/realtime-event.dto.js';
 import type { PlainSocketConnection, PlainSocketProtocol } from './plain-websocket.protocol.js';
 import { errorReply, RealtimeHistoryService, tooManyMessages } from './realtime-history.service.js';
+import { RealtimeErrorCode } from '../../common/errors/error-codes.js';
 
 /** The seed README's path. */
-export const LEGACY_PATH = '/api/v1/ws/transaction-history';
+const LEGACY_PATH = '/api/v1/ws/transaction-history';
 
 class MalformedMessageError extends DomainError {
   constructor(detail: string) {
-    super(400, 'malformed-message', 'Bad Request', detail);
+    super(RealtimeErrorCode.MalformedMessage, detail);
   }
 }
 

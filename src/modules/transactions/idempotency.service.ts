@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { ConflictError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { IdempotencyRepository } from './transactions.repository.js';
 import { every, HOUR_MS } from '../../common/jobs/every.js';
+import { TransactionErrorCode } from '../../common/errors/error-codes.js';
 
 export interface Replayable<T> {
   body: T;
@@ -72,21 +73,21 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   ): Promise<Replayable<T>> {
     if (!IDEMPOTENCY_KEY.test(key))
       throw new UnprocessableError(
-        'invalid-idempotency-key',
+        TransactionErrorCode.InvalidIdempotencyKey,
         'Idempotency-Key must be 1 to 255 letters, digits or . _ : -',
         'Idempotency-Key',
       );
     const hash = createHash('sha256').update(canonical(request)).digest('hex');
     if (!(await this.keys.tryClaim(manager, scope, key)))
       throw new ConflictError(
-        'idempotency-in-flight',
+        TransactionErrorCode.IdempotencyInFlight,
         'A request with this Idempotency-Key is still being processed.',
       );
     const stored = await this.keys.find(manager, scope, key);
     if (stored) {
       if (stored.request_hash !== hash)
         throw new UnprocessableError(
-          'idempotency-key-reused',
+          TransactionErrorCode.IdempotencyKeyReused,
           'This Idempotency-Key was already used with a different request body.',
           'Idempotency-Key',
         );

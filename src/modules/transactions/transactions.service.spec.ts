@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import { MetricsService } from '../health/metrics.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CustomerShopsRepository } from '../users/customer-shops.repository.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { normalizeType } from './dto/create-transaction.dto.js';

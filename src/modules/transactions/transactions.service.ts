@@ -16,7 +16,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
-import { MetricsService } from '../health/metrics.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CustomerShopsRepository, type ShopRelation } from '../users/customer-shops.repository.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
@@ -34,6 +34,7 @@ import { TransactionsRepository, type HistoryFilter, type NewSale } from './tran
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
+import { TransactionErrorCode } from '../../common/errors/error-codes.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** The longest statement one export may cover (a leap year). */
@@ -52,7 +53,11 @@ interface Written {
 
 /** The one answer for a customer the merchant may not bill: unknown id, or a customer who blocked them. */
 const customerNotFound = (userId: number) =>
-  new UnprocessableError('user-not-found', `No customer with user_id ${userId} exists.`, 'user_id');
+  new UnprocessableError(
+    TransactionErrorCode.UserNotFound,
+    `No customer with user_id ${userId} exists.`,
+    'user_id',
+  );
 
 /** The opaque history cursor: the last row's exact (occurred_at µs, id). */
 export function encodeCursor(occurredUs: string, id: number): string {
@@ -63,7 +68,7 @@ export function decodeCursor(cursor: string): { occurredUs: string; id: number }
   const match = /^(-?\d{1,17})\.(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match)
     throw new UnprocessableError(
-      'invalid-cursor',
+      TransactionErrorCode.InvalidCursor,
       'The cursor is not valid; start again without it.',
       'cursor',
     );
@@ -267,10 +272,11 @@ export class TransactionsService {
   ): Promise<{ stream: Readable; filename: string }> {
     const to = parseInstant(query.to) ?? new Date();
     const from = parseInstant(query.from) ?? new Date(to.getTime() - 30 * 86_400_000);
-    if (from >= to) throw new UnprocessableError('invalid-range', '`from` must be before `to`.', 'from');
+    if (from >= to)
+      throw new UnprocessableError(TransactionErrorCode.InvalidRange, '`from` must be before `to`.', 'from');
     if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000)
       throw new UnprocessableError(
-        'range-too-long',
+        TransactionErrorCode.RangeTooLong,
         `An export covers at most ${MAX_EXPORT_DAYS} days; ask for several shorter ranges.`,
         'from',
       );
@@ -282,9 +288,7 @@ export class TransactionsService {
           'An export of yours is still running; wait for it to finish before starting another.',
         );
       throw new DomainError(
-        503,
-        'exports-busy',
-        'Service Unavailable',
+        TransactionErrorCode.ExportsBusy,
         'Too many exports are running right now; please retry shortly.',
       );
     }
@@ -297,19 +301,19 @@ export class TransactionsService {
     const guestRequested = dto.is_guest_transaction === true || (dto.guest_user_id ?? null) !== null;
     if (dto.is_guest_transaction === false && dto.guest_user_id)
       throw new UnprocessableError(
-        'buyer-conflict',
+        TransactionErrorCode.BuyerConflict,
         'guest_user_id was given but is_guest_transaction is false.',
         'guest_user_id',
       );
     if (guestRequested && dto.user_id)
       throw new UnprocessableError(
-        'buyer-conflict',
+        TransactionErrorCode.BuyerConflict,
         'A sale is for a registered customer (user_id) or a guest, not both.',
         'user_id',
       );
     if (!guestRequested && !dto.user_id)
       throw new UnprocessableError(
-        'buyer-required',
+        TransactionErrorCode.BuyerRequired,
         'user_id is required unless is_guest_transaction is true.',
         'user_id',
       ).inV1('Either user_id or is_guest_transaction=true must be provided', 400);
@@ -318,12 +322,16 @@ export class TransactionsService {
       occurredAt = parseInstant(dto.occurred_at)!;
       if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS)
         throw new UnprocessableError(
-          'occurred-in-future',
+          TransactionErrorCode.OccurredInFuture,
           'occurred_at may be at most 5 minutes in the future.',
           'occurred_at',
         );
       if (occurredAt.getTime() < EARLIEST)
-        throw new UnprocessableError('occurred-too-early', 'occurred_at is implausibly old.', 'occurred_at');
+        throw new UnprocessableError(
+          TransactionErrorCode.OccurredTooEarly,
+          'occurred_at is implausibly old.',
+          'occurred_at',
+        );
     }
     return {
       merchantId,
@@ -364,7 +372,10 @@ export class TransactionsService {
         if (state === 'missing')
           throw new NotFoundError('Guest user', 'No such guest user for this merchant.');
         if (state === 'used')
-          throw new ConflictError('guest-already-used', 'This guest user already has a transaction.');
+          throw new ConflictError(
+            TransactionErrorCode.GuestAlreadyUsed,
+            'This guest user already has a transaction.',
+          );
       }
       // Only a concurrent sale with the same offline client_id leaves nothing inserted.
       throw new ClientIdTaken();
@@ -383,15 +394,18 @@ export class TransactionsService {
     const bill = await this.transactions.findForMerchant(manager, merchantId, transactionId, true);
     if (!bill) throw new NotFoundError('Transaction');
     if (bill.type === 'paid')
-      throw new ConflictError('not-a-bill', 'This sale was paid at the counter; there is nothing to settle.');
+      throw new ConflictError(
+        TransactionErrorCode.NotABill,
+        'This sale was paid at the counter; there is nothing to settle.',
+      );
     if (bill.status === 'paid')
-      throw new ConflictError('bill-already-paid', 'This bill is already fully paid.');
+      throw new ConflictError(TransactionErrorCode.BillAlreadyPaid, 'This bill is already fully paid.');
     const due = Number(bill.amount_paise) - Number(bill.paid_paise);
     // Omitted or null: everything still owed.
     const pay = dto.amount == null ? due : rupeesToPaise(dto.amount)!;
     if (pay > due)
       throw new UnprocessableError(
-        'amount-exceeds-due',
+        TransactionErrorCode.AmountExceedsDue,
         `The amount is more than what is owed on this bill (₹${paiseToRupees(due)}).`,
         'amount',
       );

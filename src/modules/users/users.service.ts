@@ -10,15 +10,17 @@ import type { UpdateUserProfileDto } from '../auth/dto/update-profile.dto.js';
 import { CustomerMatch, UserLookupDto, UserProfileDto } from './dto/user-profile.dto.js';
 import { User } from './entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
+import { AuthErrorCode, UserErrorCode } from '../../common/errors/error-codes.js';
 
-const emailTaken = () => new ConflictError('email-taken', 'A user with this email is already registered.');
+const emailTaken = () =>
+  new ConflictError(AuthErrorCode.EmailTaken, 'A user with this email is already registered.');
 const phoneTaken = () =>
-  new ConflictError('phone-taken', 'A user with this phone number is already registered.');
+  new ConflictError(AuthErrorCode.PhoneTaken, 'A user with this phone number is already registered.');
 /** The fewest digits a partial phone search takes: fewer would list too many customers. */
-export const MIN_SEARCH_DIGITS = 5;
+const MIN_SEARCH_DIGITS = 5;
 
 /** "Priya Sharma" → "Priya S.": enough to confirm the right customer at the counter, no more. */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   const words = name.trim().split(/\s+/);
   return words.length > 1 ? `${words[0]} ${words[words.length - 1][0]}.` : words[0];
 }
@@ -146,9 +148,7 @@ export class UsersService {
     const digits = partial.replace(/\D/g, '');
     if (digits.length < MIN_SEARCH_DIGITS)
       throw new DomainError(
-        400,
-        'phone-too-short',
-        'Bad Request',
+        UserErrorCode.PhoneTooShort,
         `Enter at least ${MIN_SEARCH_DIGITS} digits of the phone number.`,
       ).inV1('Phone number must be at least 5 digits');
     const users = await this.users.searchByPhoneDigits(digits, limit, merchantId);

@@ -33,8 +33,8 @@ export interface ErrorReply {
   error: Problem;
 }
 
-export const merchantRoom = (id: number): string => `merchant:${id}`;
-export const userRoom = (id: number): string => `user:${id}`;
+const merchantRoom = (id: number): string => `merchant:${id}`;
+const userRoom = (id: number): string => `user:${id}`;
 
 /** The one room a connection joins: its merchant's or its customer's. */
 export function roomOf(principal: Principal): string {
