@@ -21,6 +21,9 @@ const common = {
 };
 
 export default {
+  // Real servers and databases on shared 2-core CI machines: generous, but bounded. Jest reads the
+  // timeout from here only: a project's own `testTimeout` is ignored.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -32,8 +35,6 @@ export default {
       ...common,
       displayName: 'e2e',
       rootDir: '.',
-      // Real servers and databases on shared 2-core CI machines: generous, but bounded.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
@@ -44,7 +45,6 @@ export default {
       rootDir: '.',
       // Repositories against a real PostgreSQL: one migrated database per file, cloned from the template
       // that the e2e suites use too (Jest runs the shared global setup once).
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
