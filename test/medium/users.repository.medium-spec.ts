@@ -82,9 +82,9 @@ describe('UsersRepository (PostgreSQL)', () => {
 
   it('searches active customers by phone digits, lowest id first, limited, without those who blocked the shop', async () => {
     const m = await merchant();
-    const digits = String(Math.floor(Math.random() * 1e5)).padStart(5, '0');
+    const digits = String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
     const phones = ['+9170', '+9171', '+9172', '+9173'].map(
-      (p) => `${p}${digits}${String(Math.random()).slice(2, 5)}`,
+      (p) => `${p}${digits}${String(Math.random()).slice(2, 4)}`,
     );
     const found: User[] = [];
     for (const phone of phones) found.push(await users.insert(newUser({ phone })));
