@@ -33,5 +33,15 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
     },
+    {
+      ...common,
+      displayName: 'medium',
+      rootDir: '.',
+      // Repositories against a real, migrated PostgreSQL: a changed column breaks a test here.
+      testTimeout: 60_000,
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+    },
   ],
 };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
 import { ADMIN_PANEL_LOADER, AdminPanelService, loadAdminPanelModule } from './admin-panel.service.js';
 import { AdminRepository } from './admin.repository.js';
 import { AdminService } from './admin.service.js';
@@ -10,7 +11,7 @@ import { AdminService } from './admin.service.js';
  * by AdminPanelService once the API is listening.
  */
 @Module({
-  imports: [AuthModule, MerchantsModule],
+  imports: [AuthModule, MerchantsModule, TransactionsModule],
   providers: [
     AdminRepository,
     AdminService,
