@@ -10,7 +10,7 @@ import {
   V1,
   type V1World,
 } from '../support/v1-contract.js';
-import { allTransactions } from '../support/transactions.js';
+import { allTransactions, merchantTable } from '../support/transactions.js';
 
 // Real servers and databases on a shared machine.
 jest.setTimeout(60_000);
@@ -335,7 +335,7 @@ describe('/api/v1/transactions (the original contract)', () => {
       const old = (await create(m, { user_id: w.rahul.id, amount: 3, type: 'payed' })).body.transaction_id;
       const recent = (await create(m, { user_id: w.rahul.id, amount: 4, type: 'payed' })).body.transaction_id;
       await t.db.query(
-        `UPDATE transactions SET occurred_at = now() - interval '10 days' WHERE merchant_id = $1 AND id = $2`,
+        `UPDATE ${merchantTable(m.id)} SET occurred_at = now() - interval '10 days' WHERE merchant_id = $1 AND id = $2`,
         [m.id, old],
       );
       const ids = async (days: number) =>
