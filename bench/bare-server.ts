@@ -13,7 +13,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { TransactionalConnection } from '../src/database/transactional-connection.js';
 import { toTransactionDto } from '../src/modules/transactions/transaction.mapper.js';
 import { TransactionsRepository, type NewSale } from '../src/modules/transactions/transactions.repository.js';
 
@@ -26,10 +26,10 @@ const pool = new pg.Pool({
   statement_timeout: 30000,
   application_name: 'graminstore-bare',
 });
-const runner = {
+const connection = {
   query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows,
-} as unknown as EntityManager;
-const repository = new TransactionsRepository(undefined as unknown as DataSource);
+} as unknown as TransactionalConnection;
+const repository = new TransactionsRepository(connection);
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
 
@@ -89,7 +89,7 @@ async function create(req: IncomingMessage, res: ServerResponse): Promise<void> 
     clientId: null,
     occurredAt: null,
   };
-  const row = await repository.insertSale(runner, sale);
+  const row = await repository.insertSale(sale);
   if (!row) return send(res, 409, { detail: 'Not inserted.' });
   send(res, 201, { message: 'Transaction created successfully', ...toTransactionDto(row) });
 }

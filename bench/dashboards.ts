@@ -29,6 +29,7 @@ import type { Role } from '../src/common/auth/role.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import type { EntityManager } from 'typeorm';
 import { TransactionTableFactory } from '../src/modules/transactions/transaction-table.factory.js';
 
 export interface BenchOptions {
@@ -144,28 +145,34 @@ export async function benchCustomerDashboard(
           const merchants = await insertMerchants(db, size);
           log(`${size} merchant tables in ${Date.now() - started} ms`);
           // Everyone else: 20 sales per merchant by other customers, over a year. In chunks of
-          // merchants: a statement routing rows to thousands of partitions would lock them all at once.
+          // merchants: one transaction writing thousands of tables would lock them all at once.
           for (const chunk of chunks(merchants, 200))
             await db.query(
-              `INSERT INTO transactions (merchant_id, user_id, amount_paise, type, status, paid_paise, payment_method, occurred_at)
-               SELECT m, $1::integer + 1 + (m * 31 + g) % ($2::integer - 1), 100 + (m * 7919 + g * 104729) % 500000,
-                      CASE WHEN g % 4 = 0 THEN 'pay_later' ELSE 'paid' END, CASE WHEN g % 4 = 0 THEN 'due' ELSE 'paid' END,
-                      CASE WHEN g % 4 = 0 THEN 0 ELSE 100 + (m * 7919 + g * 104729) % 500000 END,
-                      'upi', now() - ((m + g * 17) % 365) * interval '1 day'
-                 FROM unnest($3::integer[]) m CROSS JOIN generate_series(1, 20) g`,
-              [users.first, users.count, chunk],
+              chunk
+                .map(
+                  (m) =>
+                    `INSERT INTO ${TransactionTableFactory.quotedTableName(m)} (merchant_id, user_id, amount_paise, type, status, paid_paise, payment_method, occurred_at)
+                     SELECT ${Number(m)}, ${users.first} + 1 + (${Number(m)} * 31 + g) % (${users.count} - 1),
+                            100 + (${Number(m)} * 7919 + g * 104729) % 500000,
+                            CASE WHEN g % 4 = 0 THEN 'pay_later' ELSE 'paid' END, CASE WHEN g % 4 = 0 THEN 'due' ELSE 'paid' END,
+                            CASE WHEN g % 4 = 0 THEN 0 ELSE 100 + (${Number(m)} * 7919 + g * 104729) % 500000 END,
+                            'upi', now() - ((${Number(m)} + g * 17) % 365) * interval '1 day'
+                       FROM generate_series(1, 20) g`,
+                )
+                .join(';\n'),
             );
           // The measured customer: 200 purchases at each of 5 merchants over the last 90 days.
           const customer = users.first;
-          await db.query(
-            `INSERT INTO transactions (merchant_id, user_id, amount_paise, type, status, paid_paise, payment_method, occurred_at)
-             SELECT m, $2::integer, 100 + (g * 104729) % 50000, CASE WHEN g % 5 = 0 THEN 'pay_later' ELSE 'paid' END,
-                    CASE WHEN g % 5 = 0 THEN 'due' ELSE 'paid' END,
-                    CASE WHEN g % 5 = 0 THEN 0 ELSE 100 + (g * 104729) % 50000 END, 'cash',
-                    now() - (g * 97 % 2160) * interval '1 hour'
-               FROM unnest($1::integer[]) m CROSS JOIN generate_series(1, 200) g`,
-            [merchants.slice(0, customerMerchants), customer],
-          );
+          for (const m of merchants.slice(0, customerMerchants))
+            await db.query(
+              `INSERT INTO ${TransactionTableFactory.quotedTableName(m)} (merchant_id, user_id, amount_paise, type, status, paid_paise, payment_method, occurred_at)
+               SELECT $1::integer, $2::integer, 100 + (g * 104729) % 50000, CASE WHEN g % 5 = 0 THEN 'pay_later' ELSE 'paid' END,
+                      CASE WHEN g % 5 = 0 THEN 'due' ELSE 'paid' END,
+                      CASE WHEN g % 5 = 0 THEN 0 ELSE 100 + (g * 104729) % 50000 END, 'cash',
+                      now() - (g * 97 % 2160) * interval '1 hour'
+                 FROM generate_series(1, 200) g`,
+              [m, customer],
+            );
           for (const chunk of chunks(merchants, 200)) {
             await db.query(`SELECT dashboard_rebuild_rollups(id) FROM unnest($1::integer[]) id`, [chunk]);
             await linkCustomers(db, chunk);
@@ -284,7 +291,7 @@ async function insertUsers(db: pg.Client, count: number): Promise<{ first: numbe
   return { first: Math.min(...rows.map((r) => r.id as number)), count };
 }
 
-/** Merchants with their tables, as registration provisions them (partitions of `transactions`). */
+/** Merchants with their tables, as registration provisions them (through TransactionTableFactory). */
 async function insertMerchants(db: pg.Client, count: number): Promise<number[]> {
   const { rows } = await db.query(
     `INSERT INTO merchants (name, email, phone, password_hash, business_name)
@@ -296,12 +303,13 @@ async function insertMerchants(db: pg.Client, count: number): Promise<number[]> 
   );
   const ids = rows.map((r) => r.id as number).sort((a, b) => a - b);
   // A few hundred per transaction: every new table and index takes a lock until commit.
+  const factory = new TransactionTableFactory();
+  const manager = {
+    query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows,
+  } as unknown as EntityManager;
   for (let i = 0; i < ids.length; i += 200) {
     await db.query('BEGIN');
-    for (const id of ids.slice(i, i + 200))
-      await db.query(
-        `CREATE TABLE ${TransactionTableFactory.quotedTableName(id)} PARTITION OF transactions FOR VALUES IN (${Number(id)})`,
-      );
+    await factory.provisionMany(manager, ids.slice(i, i + 200));
     await db.query('COMMIT');
   }
   return ids;
@@ -344,7 +352,7 @@ async function linkCustomers(db: pg.Client, merchants: number[]): Promise<void> 
   await db.query(
     `INSERT INTO customer_merchants (user_id, merchant_id, first_transaction_at, last_transaction_at)
      SELECT user_id, merchant_id, min(occurred_at), max(occurred_at)
-       FROM transactions WHERE merchant_id = ANY($1::integer[]) AND user_id IS NOT NULL GROUP BY 1, 2
+       FROM transaction_index WHERE merchant_id = ANY($1::integer[]) AND user_id IS NOT NULL GROUP BY 1, 2
      ON CONFLICT DO NOTHING`,
     [merchants],
   );

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { TransactionalConnection } from '../src/database/transactional-connection.js';
 import { TransactionsRepository, type NewSale } from '../src/modules/transactions/transactions.repository.js';
 import { GUEST_EVERY } from './load-generator.js';
 import { Child } from './support.js';
@@ -35,13 +35,13 @@ export function findPgbench(): string | undefined {
 
 async function captureSale(sale: NewSale): Promise<{ sql: string; params: unknown[] }> {
   let captured: { sql: string; params: unknown[] } | undefined;
-  const runner = {
+  const connection = {
     query: async (sql: string, params: unknown[]) => {
       captured = { sql, params };
       return [];
     },
-  } as unknown as EntityManager;
-  await new TransactionsRepository(undefined as unknown as DataSource).insertSale(runner, sale);
+  } as unknown as TransactionalConnection;
+  await new TransactionsRepository(connection).insertSale(sale);
   return captured!;
 }
 

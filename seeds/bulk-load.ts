@@ -8,10 +8,8 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
-import {
-  TransactionTableFactory,
-  type ProvisionStrategy,
-} from '../src/modules/transactions/transaction-table.factory.js';
+import { TransactionTableFactory } from '../src/modules/transactions/transaction-table.factory.js';
+import { TRANSACTION_COLUMNS as MERCHANT_TABLE_COLUMNS } from '../src/modules/transactions/transactions.repository.js';
 import { DEMO_MERCHANT_PASSWORD, DEMO_USER_PASSWORD } from './demo-plan.js';
 import {
   BUSINESS_TYPES,
@@ -61,12 +59,6 @@ export interface BulkLoadOptions {
   skipTriggers?: boolean | 'auto';
   /** Connections loading sales at once (default: the machine's cores, 2 to 4). */
   parallel?: number;
-  /**
-   * How the factory creates the merchants' tables. 'partition-of' (default here) is about twice as
-   * fast; 'attach' (what the API does) does not block other merchants' writes while it works, for
-   * loading next to a live application.
-   */
-  provisionStrategy?: ProvisionStrategy;
 }
 
 export interface BulkLoadResult {
@@ -89,8 +81,8 @@ export const bulkMerchantEmail = (id: number) => `bulk.merchant${id}@example.com
 export const bulkUserEmail = (id: number) => `bulk.user${id}@example.com`;
 
 const CHUNK_BYTES = 1 << 18;
-/** Merchants' tables created per database transaction (short, so as not to hold the parent's lock). */
-const PROVISION_BATCH = 10;
+/** Merchants' tables created per database transaction (one round trip each). */
+const PROVISION_BATCH = 50;
 /** Sales generated from one generator; a merchant with more is cut into several slices. */
 const SLICE_SIZE = 50_000;
 /** A database transaction of sales touches at most this many merchants' tables (lock table). */
@@ -238,7 +230,7 @@ function shares(total: number, count: number, rng: Random): number[] {
  * Loads large data sets at COPY speed, for benchmarks and scale tests: merchants and customers by
  * COPY (one bcrypt hash per password, shared), each merchant's table provisioned by the same
  * TransactionTableFactory the API uses, then sales with their guests and payments by COPY into the
- * partitioned parent (which routes each row to its merchant's table), and the customer→merchant links.
+ * merchant's own table (one COPY per merchant slice), and the customer→merchant links.
  * Sequences are advanced past the loaded ids, so the API carries on after them.
  *
  * The rows are what the API would have written (status, paid amount, settled_at, one guest per guest
@@ -314,16 +306,18 @@ export async function bulkLoad(pool: pg.Pool, options: BulkLoadOptions = {}): Pr
 
       // Their tables, through the factory the API uses, a few merchants per database transaction.
       const factory = new TransactionTableFactory();
-      factory.strategy = options.provisionStrategy ?? 'partition-of';
       const manager = managerOn(client);
+      const firstId = merchantFirst;
       const provisionBar = new ProgressBar('tables', merchantCount, sink);
       for (let i = 0; i < merchantCount; i += PROVISION_BATCH) {
+        const batch = Array.from(
+          { length: Math.min(merchantCount, i + PROVISION_BATCH) - i },
+          (_, j) => firstId + i + j,
+        );
         await client.query('BEGIN');
-        for (let j = i; j < Math.min(merchantCount, i + PROVISION_BATCH); j++) {
-          await factory.provision(manager, merchantFirst + j);
-          provisionBar.tick();
-        }
+        await factory.provisionMany(manager, batch);
         await client.query('COMMIT');
+        provisionBar.tick(batch.length);
       }
       ms.provision = provisionBar.done();
     }
@@ -688,11 +682,10 @@ async function loadSales(pool: pg.Pool, client: pg.PoolClient, job: SalesJob) {
         const guests = new Lines();
         const payments = new Lines();
         if (!job.skipTriggers) {
-          // Foreign keys are checked: the group's guests go in first (a first, cheaper pass).
+          // The guests go in first (a first, cheaper pass), as a sale would find them.
           for (const s of groups[g]) generateSlice(job, s, { guests }, false);
           await copyChunks(conn, COPY_GUESTS, guests.take());
         }
-        const tx = CopyWriter.open(conn, COPY_TRANSACTIONS);
         for (const s of groups[g]) {
           const lines = new Lines();
           settlements += generateSlice(
@@ -701,10 +694,18 @@ async function loadSales(pool: pg.Pool, client: pg.PoolClient, job: SalesJob) {
             { tx: lines, settlements: payments, guests: job.skipTriggers ? guests : undefined },
             true,
           );
+          // Each merchant's sales go straight into their own table.
+          const tx = CopyWriter.open(
+            conn,
+            TransactionTableFactory.copyInto(s.merchantId, TRANSACTION_COLUMNS),
+          );
           for (const chunk of lines.take()) await tx.write(chunk);
+          await tx.end();
+          // Skipped triggers did not write the cross-merchant index rows.
+          if (job.skipTriggers)
+            await new TransactionTableFactory().backfillIndex(managerOn(conn), s.merchantId);
           bar.tick(s.count);
         }
-        await tx.end();
         if (job.skipTriggers) await copyChunks(conn, COPY_GUESTS, guests.take());
         await copyChunks(conn, COPY_SETTLEMENTS, payments.take());
         await conn.query('COMMIT');
@@ -752,8 +753,8 @@ async function loadSales(pool: pg.Pool, client: pg.PoolClient, job: SalesJob) {
   return { transactions: job.total, guests: guestOffset, settlements, customerLinks: linkCount };
 }
 
-const COPY_TRANSACTIONS = `COPY transactions (id, merchant_id, user_id, guest_user_id, amount_paise, type, status,
-  paid_paise, description, payment_method, reference_number, seq, occurred_at, created_at, settled_at) FROM STDIN`;
+/** The columns the loader writes: every column of a merchant table but the offline client id. */
+const TRANSACTION_COLUMNS = MERCHANT_TABLE_COLUMNS.filter((c) => c !== 'client_id');
 const COPY_GUESTS = `COPY guest_users (id, merchant_id, transaction_id, created_at) FROM STDIN`;
 const COPY_SETTLEMENTS = `COPY settlements (merchant_id, transaction_id, amount_paise, payment_method,
   reference_number, created_at) FROM STDIN`;

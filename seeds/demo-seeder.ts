@@ -161,7 +161,7 @@ export async function seedDemoData(
           occurred_at: new Date(sale.occurredAt).toISOString(),
           client_id: sale.clientId,
         });
-        const tx = await transactions.create(merchant.id, dto);
+        const { body: tx } = await transactions.create(merchant.id, dto);
         made++;
         if (sale.userIndex === null)
           backdating.guestSales.push({ merchantId: merchant.id, transactionId: tx.id });

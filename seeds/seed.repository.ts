@@ -1,5 +1,8 @@
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TransactionalConnection } from '../src/database/transactional-connection.js';
+import { TransactionTableFactory } from '../src/modules/transactions/transaction-table.factory.js';
+import { TransactionsRepository } from '../src/modules/transactions/transactions.repository.js';
 
 /** Anything that runs a parameterised query and returns rows: a TypeORM DataSource or a pg Pool. */
 export interface Queryable {
@@ -40,19 +43,25 @@ export interface Backdating {
  * the seeder needs a few read-only look-ups the services do not offer). Values are always bound.
  */
 export class SeedRepository {
-  constructor(private readonly db: Queryable) {}
+  /** The merchant tables are read and dropped only through their owner, as the API does. */
+  private readonly sales: TransactionsRepository;
+  private readonly tables = new TransactionTableFactory();
+
+  constructor(private readonly db: Queryable) {
+    this.sales = new TransactionsRepository(db as unknown as TransactionalConnection);
+  }
 
   async counts(): Promise<Counts> {
     const [row] = await this.db.query<Record<keyof Counts, string>>(
       `SELECT (SELECT count(*) FROM admins) AS admins,
               (SELECT count(*) FROM merchants) AS merchants,
               (SELECT count(*) FROM users) AS users,
-              (SELECT count(*) FROM transactions) AS transactions,
               (SELECT count(*) FROM guest_users) AS guests,
               (SELECT count(*) FROM settlements) AS settlements,
               (SELECT count(*) FROM customer_merchants) AS "customerLinks"`,
     );
-    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as Counts;
+    const counts = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+    return { ...counts, transactions: await this.sales.countAll() } as unknown as Counts;
   }
 
   /** True when nobody has registered yet: the state in which first start loads the demo data. */
@@ -81,21 +90,13 @@ export class SeedRepository {
   }
 
   /** Which of these offline client ids the merchant already has (the demo sales already recorded). */
-  async existingClientIds(merchantId: number, clientIds: string[]): Promise<Set<string>> {
-    const rows = await this.db.query<{ client_id: string }>(
-      `SELECT client_id::text FROM transactions WHERE merchant_id = $1 AND client_id = ANY($2::uuid[])`,
-      [merchantId, clientIds],
-    );
-    return new Set(rows.map((r) => r.client_id));
+  existingClientIds(merchantId: number, clientIds: string[]): Promise<Set<string>> {
+    return this.sales.clientIdsOf(merchantId, clientIds);
   }
 
   /** How many sales the merchant has in total. */
-  async transactionCount(merchantId: number): Promise<number> {
-    const [row] = await this.db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM transactions WHERE merchant_id = $1`,
-      [merchantId],
-    );
-    return Number(row.n);
+  transactionCount(merchantId: number): Promise<number> {
+    return this.sales.countForMerchant(merchantId);
   }
 
   /**
@@ -116,14 +117,7 @@ export class SeedRepository {
            FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE u.id = v.id`,
         [b.users.map((u) => u.id), b.users.map((u) => u.createdAt)],
       );
-    if (b.guestSales.length)
-      await this.db.query(
-        `UPDATE guest_users g SET created_at = t.occurred_at
-           FROM unnest($1::int[], $2::bigint[]) AS v(merchant_id, id)
-           JOIN transactions t ON t.merchant_id = v.merchant_id AND t.id = v.id
-          WHERE g.id = t.guest_user_id`,
-        [b.guestSales.map((s) => s.merchantId), b.guestSales.map((s) => s.transactionId)],
-      );
+    await this.sales.backdateGuestsToSales(b.guestSales);
     const payments = b.settlements.flatMap((s) =>
       s.at.map((at, i) => ({ merchantId: s.merchantId, transactionId: s.transactionId, n: i + 1, at })),
     );
@@ -145,15 +139,7 @@ export class SeedRepository {
           payments.map((p) => p.at),
         ],
       );
-      await this.db.query(
-        `UPDATE transactions t SET settled_at = s.last
-           FROM (SELECT merchant_id, transaction_id, max(created_at) AS last FROM settlements
-                  WHERE (merchant_id, transaction_id) IN
-                        (SELECT * FROM unnest($1::int[], $2::bigint[]))
-                  GROUP BY 1, 2) s
-          WHERE t.merchant_id = s.merchant_id AND t.id = s.transaction_id AND t.status = 'paid'`,
-        [b.settlements.map((s) => s.merchantId), b.settlements.map((s) => s.transactionId)],
-      );
+      await this.sales.backdateSettledAt(b.settlements);
     }
   }
 
@@ -179,33 +165,16 @@ export class SeedRepository {
 
   /**
    * Empties the application's data for a rebuild: every table except the migrations and the admin
-   * panel's own (accounts, sessions, audit log) is truncated and its ids restarted, and every merchant's table is detached and dropped
-   * (in batches, so that a database with thousands of merchants stays within its lock table; a table
-   * referenced by a foreign key, such as settlements, must be emptied before its partitions can go).
+   * panel's own (accounts, sessions, audit log) is truncated and its ids restarted, and every merchant's table is dropped
+   * (through TransactionTableFactory; a table referenced by a foreign key, such as settlements, must be
+   * emptied before the merchant tables can go).
    */
   async reset(): Promise<void> {
-    const referencing = await this.db.query<{ name: string }>(
-      `SELECT DISTINCT c.conrelid::regclass::text AS name FROM pg_constraint c
-        WHERE c.contype = 'f' AND c.confrelid = 'transactions'::regclass AND c.conrelid <> 'transactions'::regclass`,
-    );
-    if (referencing.length)
-      await this.db.query(`TRUNCATE ${referencing.map((t) => t.name).join(', ')} RESTART IDENTITY`);
-    const partitions = await this.db.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'transactions'::regclass ORDER BY 1`,
-    );
-    for (let i = 0; i < partitions.length; i += 100) {
-      const batch = partitions.slice(i, i + 100).map((p) => pg.escapeIdentifier(p.name));
-      // One string of statements runs as one implicit transaction.
-      await this.db.query(
-        batch.map((t) => `ALTER TABLE transactions DETACH PARTITION ${t};`).join('\n') +
-          `\nDROP TABLE ${batch.join(', ')};`,
-      );
-    }
+    await this.tables.dropAll(this.db as unknown as EntityManager);
     const tables = await this.db.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND c.relname <> 'migrations' AND c.relname NOT LIKE 'admin%' ORDER BY 1`,
+          AND c.relname NOT IN ('migrations', 'merchant_tables') AND c.relname NOT LIKE 'admin%' ORDER BY 1`,
     );
     if (tables.length)
       await this.db.query(

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { TransactionalConnection } from './transactional-connection.js';
 
 @Global()
 @Module({
@@ -18,6 +19,7 @@ import { dataSourceOptions } from './data-source-options.js';
       }),
     }),
   ],
-  providers: [TimeZonesRepository],
+  providers: [TimeZonesRepository, TransactionalConnection],
+  exports: [TransactionalConnection],
 })
 export class DatabaseModule {}

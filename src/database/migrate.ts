@@ -1,11 +1,13 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config.js';
+import { MerchantTableMigrator } from '../modules/transactions/merchant-table-migrator.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 /**
  * `npm run migration:run` and `npm run migration:revert`: against DATABASE_URL, or against the
- * embedded development database when none is set.
+ * embedded development database when none is set. `run` applies the TypeORM migrations, then brings
+ * every merchant table to the current version.
  */
 async function main(): Promise<void> {
   const command = process.argv[2] ?? 'run';
@@ -25,6 +27,13 @@ async function main(): Promise<void> {
       console.log(
         applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations.',
       );
+      // Then every merchant table, table by table (see merchant-table-migrator.ts).
+      const report = await new MerchantTableMigrator(dataSource).run();
+      console.log(
+        `Merchant tables at version ${report.version}: ${report.migrated.length} migrated, ${report.failed.length} failed.`,
+      );
+      for (const f of report.failed) console.error(`transaction_${f.merchantId}: ${f.error}`);
+      if (report.failed.length) process.exitCode = 1;
     } else if (command === 'revert') {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the last migration.');

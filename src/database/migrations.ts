@@ -4,6 +4,7 @@ import { AdminPanel1795651200000 } from '../../migrations/1795651200000-AdminPan
 import { CustomerShopRelations1796163519407 } from '../../migrations/1796163519407-CustomerShopRelations.js';
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
 import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
+import { StandaloneMerchantTables1796200000000 } from '../../migrations/1796200000000-StandaloneMerchantTables.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CustomerShopRelations1796163519407,
   NormalisePhones1796164390187,
   SuperAdmin1796167479943,
+  StandaloneMerchantTables1796200000000,
 ];

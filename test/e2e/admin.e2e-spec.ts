@@ -3,6 +3,7 @@ import request, { type Response } from 'supertest';
 import { AdminPanelService } from '../../src/modules/admin/admin-panel.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, unique, type Account } from '../support/factories.js';
+import { allTransactions } from '../support/transactions.js';
 
 // The first request waits for AdminJS to load and bundle (seconds, more under Jest's ESM loader).
 jest.setTimeout(120_000);
@@ -241,7 +242,9 @@ describe('resources', () => {
   });
 
   it('keeps transactions read-only', async () => {
-    const before = await t.db.query(`SELECT amount_paise FROM transactions WHERE id = $1`, [dueSaleId]);
+    const before = await t.db.query(`SELECT amount_paise FROM ${await allTransactions(t.db)} WHERE id = $1`, [
+      dueSaleId,
+    ]);
     const edit = await submit(admin, `/resources/transactions/records/${ravi.id}-${dueSaleId}/edit`, {
       description: 'changed',
     });
@@ -250,11 +253,14 @@ describe('resources', () => {
     expect(del.body.record.baseError.type).toBe('ForbiddenError');
     const created = await submit(admin, '/resources/transactions/actions/new', { amount: '1' });
     expect(created.body.record.baseError.type).toBe('ForbiddenError');
-    const after = await t.db.query(`SELECT amount_paise, description FROM transactions WHERE id = $1`, [
-      dueSaleId,
-    ]);
+    const after = await t.db.query(
+      `SELECT amount_paise, description FROM ${await allTransactions(t.db)} WHERE id = $1`,
+      [dueSaleId],
+    );
     expect(after.rows[0]).toEqual({ ...before.rows[0], description: 'Rice 5kg' });
-    expect(Number((await t.db.query(`SELECT count(*) FROM transactions`)).rows[0].count)).toBe(4);
+    expect(
+      Number((await t.db.query(`SELECT count(*) FROM ${await allTransactions(t.db)}`)).rows[0].count),
+    ).toBe(4);
   });
 
   it('saves an edit to the database, through each field’s rule (NFKC emails, as at registration), and ignores fields that are not editable', async () => {
@@ -354,12 +360,59 @@ describe('resources', () => {
     expect(adminDelete.body.record.baseError.type).toBe('ForbiddenError');
   });
 
+  it('deletes customers and merchants quickly when there are many merchants, and never under a sale', async () => {
+    const shops = await Promise.all(Array.from({ length: 6 }, () => registerMerchant(t)));
+    const buyer = await registerUser(t);
+    for (const shop of shops.slice(0, 3)) await sale(shop, { user_id: buyer.id, amount: 3, type: 'paid' });
+    // A customer who bought at three of the shops stays; one who bought nowhere goes.
+    const kept = await submit(admin, `/resources/users/records/${buyer.id}/delete`, {});
+    expect(kept.body.notice.message).toMatch(/has transactions/);
+    const idleBuyer = await registerUser(t);
+    const started = Date.now();
+    const gone = await submit(admin, `/resources/users/records/${idleBuyer.id}/delete`, {});
+    expect(gone.body.notice.type).toBe('success');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // Shops without sales go one after another; the others stay with their tables.
+    for (const shop of shops.slice(3)) {
+      const res = await submit(admin, `/resources/merchants/records/${shop.id}/delete`, {});
+      expect(res.body.notice.type).toBe('success');
+    }
+    const left = await t.db.query(
+      `SELECT count(*)::int AS n FROM merchant_tables WHERE merchant_id = ANY($1::int[])`,
+      [shops.map((s) => s.id)],
+    );
+    expect(left.rows[0].n).toBe(3);
+    // A sale racing the delete of its customer: either the sale is written and the delete refused,
+    // or the customer is gone and the sale refused; never a sale for a deleted customer.
+    const racer = await registerUser(t);
+    const [create, del] = await Promise.all([
+      t.http
+        .post('/api/v2/transactions/create')
+        .set(shops[0].auth)
+        .send({ user_id: racer.id, amount: 2, type: 'paid' }),
+      submit(admin, `/resources/users/records/${racer.id}/delete`, {}),
+    ]);
+    const user = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE id = $1`, [racer.id]);
+    const sales = await t.db.query(`SELECT count(*)::int AS n FROM transaction_index WHERE user_id = $1`, [
+      racer.id,
+    ]);
+    if (create.status === 201) {
+      expect(del.body.notice.type).toBe('error');
+      expect(user.rows[0].n).toBe(1);
+      expect(sales.rows[0].n).toBe(1);
+    } else {
+      expect(create.status).toBe(422);
+      expect(user.rows[0].n).toBe(0);
+      expect(sales.rows[0].n).toBe(0);
+    }
+  });
+
   it('shows system totals on the dashboard', async () => {
     const res = await api(admin, '/dashboard');
     const { rows } = await t.db.query(
       `SELECT (SELECT count(*)::int FROM merchants) AS merchants, (SELECT count(*)::int FROM users) AS users,
-              (SELECT count(*)::int FROM transactions WHERE occurred_at >= $1 AND occurred_at < $2) AS today,
-              (SELECT coalesce(sum(amount_paise - paid_paise), 0)::int FROM transactions WHERE status <> 'paid') AS due`,
+              (SELECT count(*)::int FROM ${await allTransactions(t.db)} WHERE occurred_at >= $1 AND occurred_at < $2) AS today,
+              (SELECT coalesce(sum(amount_paise - paid_paise), 0)::int FROM ${await allTransactions(t.db)} WHERE status <> 'paid') AS due`,
       [res.body.today.from, res.body.today.to],
     );
     expect(res.body).toMatchObject({

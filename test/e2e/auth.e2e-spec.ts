@@ -24,8 +24,7 @@ describe('auth (e2e)', () => {
         refresh_token: expect.any(String),
       });
       const { rows } = await t.db.query(
-        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          WHERE i.inhparent = 'transactions'::regclass AND c.relname = $1`,
+        `SELECT c.relname FROM pg_class c WHERE c.relname = $1 AND c.relkind = 'r' AND NOT c.relispartition`,
         [`transaction_${res.body.user_id}`],
       );
       expect(rows).toHaveLength(1);

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, uniquePhone, type Account } from '../support/factories.js';
 import { collect, connectDashboard, connected, createSale, sleep } from '../support/realtime.js';
+import { allTransactions, merchantTable } from '../support/transactions.js';
 
 jest.setTimeout(30_000);
 
@@ -92,12 +93,13 @@ describe('customer shops (e2e)', () => {
     expect((await act(u, shop.id, 'block')).body).toMatchObject({ relation: 'blocked' });
 
     const blocked = await t.http.post('/api/v2/transactions/create').set(shop.auth).send(billOf(9999, u.id));
-    const written = await t.db.query(`SELECT count(*)::int AS n FROM transactions WHERE merchant_id = $1`, [
-      shop.id,
-    ]);
+    const written = await t.db.query(
+      `SELECT count(*)::int AS n FROM ${await allTransactions(t.db)} WHERE merchant_id = $1`,
+      [shop.id],
+    );
     expect(written.rows[0].n).toBe(1);
     // The same id once the customer is gone: the answer an unknown id gets.
-    await t.db.query('DELETE FROM transactions WHERE user_id = $1', [u.id]);
+    await t.db.query(`DELETE FROM ${merchantTable(shop.id)} WHERE user_id = $1`, [u.id]);
     await t.db.query('DELETE FROM users WHERE id = $1', [u.id]);
     const missing = await t.http.post('/api/v2/transactions/create').set(shop.auth).send(billOf(9999, u.id));
 

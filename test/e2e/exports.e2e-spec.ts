@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
 import { sleep } from '../support/realtime.js';
+import { merchantTable } from '../support/transactions.js';
 
 jest.setTimeout(60_000);
 
@@ -63,7 +64,7 @@ describe('CSV exports (e2e)', () => {
     try {
       await client.query(`SET graminstore.rollups = 'off'`);
       await client.query(
-        `INSERT INTO transactions (merchant_id, user_id, amount_paise, type, status, paid_paise, occurred_at, description)
+        `INSERT INTO ${merchantTable(m.id)} (merchant_id, user_id, amount_paise, type, status, paid_paise, occurred_at, description)
          SELECT $1, $2, 100 + g, 'paid', 'paid', 100 + g, now() - g * interval '1 second', repeat('x', 400)
            FROM generate_series(1, 40000) g`,
         [m.id, buyer.id],
@@ -120,7 +121,7 @@ describe('CSV exports (e2e)', () => {
       .send({ user_id: evil.id, amount: 1, type: 'paid', description: 'Rice 5kg' });
     for (const description of stored)
       await t.db.query(
-        `INSERT INTO transactions (merchant_id, user_id, amount_paise, type, status, paid_paise, description)
+        `INSERT INTO ${merchantTable(m.id)} (merchant_id, user_id, amount_paise, type, status, paid_paise, description)
          VALUES ($1, $2, 100, 'paid', 'paid', 100, $3)`,
         [m.id, evil.id, description],
       );

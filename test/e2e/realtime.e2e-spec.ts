@@ -18,6 +18,7 @@ import {
 import { badTokens } from '../support/tokens.js';
 
 import { jest } from '@jest/globals';
+import { merchantTable } from '../support/transactions.js';
 
 jest.setTimeout(30_000);
 
@@ -152,7 +153,7 @@ describe('realtime Socket.IO gateway (e2e)', () => {
       a.socket.on('new_transaction', (e: Envelope) => {
         const receivedAt = performance.now();
         void t.db
-          .query('SELECT 1 FROM transactions WHERE id = $1', [e.id])
+          .query(`SELECT 1 FROM ${merchantTable(shopA.id)} WHERE id = $1`, [e.id])
           .then(({ rowCount }) => atReceipt.push({ receivedAt, rows: rowCount ?? 0 }));
       });
 

@@ -13,6 +13,7 @@ import {
 } from '../../seeds/seeder.js';
 import { createTestApp, testEnvironment, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { allTransactions, misplacedTransactions } from '../support/transactions.js';
 
 const NOW = '2026-03-14T10:30:00.000Z';
 /** Loading a data set takes seconds, more on a busy machine. */
@@ -37,6 +38,11 @@ async function query<R extends pg.QueryResultRow>(
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
+    // {{transactions}}: every merchant's sales; {{misplaced}}: rows in the wrong merchant's table.
+    if (sql.includes('{{transactions}}'))
+      sql = sql.replaceAll('{{transactions}}', await allTransactions(client));
+    if (sql.includes('{{misplaced}}'))
+      sql = sql.replaceAll('{{misplaced}}', await misplacedTransactions(client));
     return (await client.query<R>(sql, params)).rows;
   } finally {
     await client.end();
@@ -60,13 +66,13 @@ async function dump(database: TestDatabase) {
       `SELECT m.email AS merchant, t.client_id, u.email AS customer, t.guest_user_id IS NOT NULL AS guest,
               t.amount_paise, t.type, t.status, t.paid_paise, t.description, t.payment_method, t.reference_number,
               t.occurred_at, t.settled_at
-         FROM transactions t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users u ON u.id = t.user_id
+         FROM {{transactions}} t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users u ON u.id = t.user_id
         ORDER BY 1, 2`,
     ),
     settlements: await query(
       database,
       `SELECT m.email AS merchant, t.client_id, s.amount_paise, s.payment_method, s.reference_number, s.created_at
-         FROM settlements s JOIN transactions t ON t.merchant_id = s.merchant_id AND t.id = s.transaction_id
+         FROM settlements s JOIN {{transactions}} t ON t.merchant_id = s.merchant_id AND t.id = s.transaction_id
          JOIN merchants m ON m.id = s.merchant_id ORDER BY 1, 2, s.created_at`,
     ),
   };
@@ -105,7 +111,7 @@ describe('seed (e2e)', () => {
               count(*) FILTER (WHERE t.type = 'pay_later')::int AS pay_later,
               count(*) FILTER (WHERE t.type = 'pay_later' AND t.status = 'paid')::int AS settled,
               count(*) FILTER (WHERE t.status = 'partially_paid')::int AS partly
-         FROM merchants m JOIN transactions t ON t.merchant_id = m.id GROUP BY m.id ORDER BY m.id`,
+         FROM merchants m JOIN {{transactions}} t ON t.merchant_id = m.id GROUP BY m.id ORDER BY m.id`,
       );
       expect(perMerchant.map((m) => m.business_type).sort()).toEqual(
         ['café', 'hardware', 'kirana', 'pharmacy', 'sweets'].sort(),
@@ -123,14 +129,14 @@ describe('seed (e2e)', () => {
       // Each merchant's own table holds its sales (provisioned by registration).
       const tables = await query<{ n: number }>(
         a,
-        `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'transactions'::regclass`,
+        `SELECT count(*)::int AS n FROM merchant_tables WHERE merchant_id > 0`,
       );
       expect(tables[0].n).toBe(5);
 
       // Cash and UPI carry most sales; bills on account start without a method.
       const methods = await query<{ method: string | null; n: number }>(
         a,
-        `SELECT payment_method AS method, count(*)::int AS n FROM transactions GROUP BY 1 ORDER BY 2 DESC`,
+        `SELECT payment_method AS method, count(*)::int AS n FROM {{transactions}} GROUP BY 1 ORDER BY 2 DESC`,
       );
       expect(
         methods
@@ -145,7 +151,7 @@ describe('seed (e2e)', () => {
         `SELECT min(occurred_at) AS first, max(occurred_at) AS last,
               count(*) FILTER (WHERE (occurred_at AT TIME ZONE 'Asia/Kolkata')::time < '07:00')::int AS early,
               count(*) FILTER (WHERE (occurred_at AT TIME ZONE 'Asia/Kolkata')::time >= '22:30')::int AS late
-         FROM transactions`,
+         FROM {{transactions}}`,
       );
       expect(span.last.getTime()).toBeLessThanOrEqual(Date.parse(NOW));
       expect(span.first.getTime()).toBeGreaterThanOrEqual(Date.parse(NOW) - 91 * 86_400_000);
@@ -154,12 +160,12 @@ describe('seed (e2e)', () => {
       // Payments on bills: never more than owed, and made after the sale, up to --now.
       const [bills] = await query<{ wrong_paid: number; early_payments: number; late_payments: number }>(
         a,
-        `SELECT (SELECT count(*) FROM transactions t WHERE t.paid_paise <>
+        `SELECT (SELECT count(*) FROM {{transactions}} t WHERE t.paid_paise <>
                  CASE WHEN t.type = 'paid' THEN t.amount_paise
                       ELSE coalesce((SELECT sum(amount_paise) FROM settlements s
                                       WHERE s.merchant_id = t.merchant_id AND s.transaction_id = t.id), 0) END)::int
                 AS wrong_paid,
-              (SELECT count(*) FROM settlements s JOIN transactions t
+              (SELECT count(*) FROM settlements s JOIN {{transactions}} t
                   ON t.merchant_id = s.merchant_id AND t.id = s.transaction_id
                 WHERE s.created_at <= t.occurred_at)::int AS early_payments,
               (SELECT count(*) FROM settlements WHERE created_at > $1)::int AS late_payments`,
@@ -266,11 +272,10 @@ describe('seed (e2e)', () => {
         guest_sales: number;
       }>(
         d,
-        `SELECT (SELECT count(*) FROM pg_inherits WHERE inhparent = 'transactions'::regclass)::int AS tables,
-                (SELECT count(*) FROM transactions t WHERE tableoid::regclass::text <> 'transaction_' || t.merchant_id)::int
-                  AS per_partition,
+        `SELECT (SELECT count(*) FROM merchant_tables WHERE merchant_id > 0)::int AS tables,
+                {{misplaced}}::int AS per_partition,
                 (SELECT count(*) FROM guest_users)::int AS guests,
-                (SELECT count(*) FROM transactions WHERE guest_user_id IS NOT NULL)::int AS guest_sales`,
+                (SELECT count(*) FROM {{transactions}} WHERE guest_user_id IS NOT NULL)::int AS guest_sales`,
       );
       expect(row.tables).toBe(30);
       expect(row.per_partition).toBe(0); // every row sits in its merchant's table
@@ -282,16 +287,16 @@ describe('seed (e2e)', () => {
       const [row] = await query<Record<string, number>>(
         d,
         `SELECT
-           (SELECT count(*) FROM transactions t WHERE t.paid_paise <>
+           (SELECT count(*) FROM {{transactions}} t WHERE t.paid_paise <>
               CASE WHEN t.type = 'paid' THEN t.amount_paise
                    ELSE coalesce((SELECT sum(amount_paise) FROM settlements s
                                    WHERE s.merchant_id = t.merchant_id AND s.transaction_id = t.id), 0) END)::int AS bad_paid,
-           (SELECT count(*) FROM transactions WHERE status <> CASE WHEN paid_paise = 0 THEN 'due'
+           (SELECT count(*) FROM {{transactions}} WHERE status <> CASE WHEN paid_paise = 0 THEN 'due'
               WHEN paid_paise = amount_paise THEN 'paid' ELSE 'partially_paid' END)::int AS bad_status,
-           (SELECT count(*) FROM transactions WHERE (status = 'paid') <> (settled_at IS NOT NULL))::int AS bad_settled,
-           (SELECT count(*) FROM guest_users g JOIN transactions t ON t.guest_user_id = g.id
+           (SELECT count(*) FROM {{transactions}} WHERE (status = 'paid') <> (settled_at IS NOT NULL))::int AS bad_settled,
+           (SELECT count(*) FROM guest_users g JOIN {{transactions}} t ON t.guest_user_id = g.id
              WHERE g.transaction_id <> t.id OR g.merchant_id <> t.merchant_id)::int AS bad_guests,
-           (SELECT count(*) FROM (SELECT user_id, merchant_id, min(occurred_at) f, max(occurred_at) l FROM transactions
+           (SELECT count(*) FROM (SELECT user_id, merchant_id, min(occurred_at) f, max(occurred_at) l FROM {{transactions}}
              WHERE user_id IS NOT NULL GROUP BY 1, 2) x FULL JOIN customer_merchants c USING (user_id, merchant_id)
              WHERE c.user_id IS NULL OR x.user_id IS NULL OR c.first_transaction_at <> x.f
                 OR c.last_transaction_at <> x.l)::int AS bad_links,
@@ -318,7 +323,7 @@ describe('seed (e2e)', () => {
         d,
         `SELECT count(*)::int AS mismatched FROM merchants m
           WHERE (SELECT coalesce(sum(sales_paise), 0) FROM merchant_daily_totals d WHERE d.merchant_id = m.id)
-             <> (SELECT coalesce(sum(amount_paise), 0) FROM transactions t WHERE t.merchant_id = m.id)`,
+             <> (SELECT coalesce(sum(amount_paise), 0) FROM {{transactions}} t WHERE t.merchant_id = m.id)`,
       );
       expect(row.mismatched).toBe(0);
     });
@@ -336,7 +341,7 @@ describe('seed (e2e)', () => {
           const auth = { Authorization: `Bearer ${login.body.access_token}` };
           const [max] = await query<{ id: string; guest: number }>(
             d,
-            `SELECT (SELECT max(id) FROM transactions) AS id, (SELECT max(id) FROM guest_users) AS guest`,
+            `SELECT (SELECT max(id) FROM {{transactions}}) AS id, (SELECT max(id) FROM guest_users) AS guest`,
           );
           const sale = await t.http
             .post('/api/v2/transactions/create')

@@ -6,6 +6,7 @@ import { registerMerchant, registerUser, type Account } from '../support/factori
 import { expectProblem } from '../support/problem.js';
 import { createSale } from '../support/sales.js';
 import { badTokens } from '../support/tokens.js';
+import { allTransactions } from '../support/transactions.js';
 
 describe('transactions (e2e)', () => {
   let t: TestApp;
@@ -137,11 +138,11 @@ describe('transactions (e2e)', () => {
       ['an ISO ordinal date', { amount: 5, type: 'paid', occurred_at: '2026-328' }, 'occurred_at'],
       ['a bad client_id', { amount: 5, type: 'paid', client_id: 'abc' }, 'client_id'],
     ])('rejects %s with 422', async (_label, body, field) => {
-      const before = await t.db.query('SELECT count(*)::int AS n FROM transactions');
+      const before = await t.db.query(`SELECT count(*)::int AS n FROM ${await allTransactions(t.db)}`);
       const res = await create(merchant, { user_id: customer.id, ...body });
       expectProblem(res, 422);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-      const after = await t.db.query('SELECT count(*)::int AS n FROM transactions');
+      const after = await t.db.query(`SELECT count(*)::int AS n FROM ${await allTransactions(t.db)}`);
       expect(after.rows[0].n).toBe(before.rows[0].n);
     });
 
@@ -618,7 +619,16 @@ describe('transactions (e2e)', () => {
   });
 
   describe('per-merchant tables', () => {
-    it('provisions one table per merchant under 12 parallel registrations', async () => {
+    const versions = async () =>
+      new Map(
+        (
+          await t.db.query<{ merchant_id: number; version: number }>(
+            `SELECT merchant_id, version FROM merchant_tables`,
+          )
+        ).rows.map((r) => [r.merchant_id, r.version]),
+      );
+
+    it('provisions one standalone table per merchant under 12 parallel registrations', async () => {
       const { merchantBody } = await import('../support/factories.js');
       const results = await Promise.all(
         Array.from({ length: 12 }, () => t.http.post('/api/v2/auth/register/merchant').send(merchantBody())),
@@ -626,11 +636,12 @@ describe('transactions (e2e)', () => {
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
       const names = results.map((r) => `transaction_${r.body.user_id}`);
       const { rows } = await t.db.query(
-        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          WHERE i.inhparent = 'transactions'::regclass AND c.relname = ANY($1)`,
+        `SELECT c.relname FROM pg_class c WHERE c.relname = ANY($1) AND c.relkind = 'r' AND NOT c.relispartition`,
         [names],
       );
       expect(rows.map((r: { relname: string }) => r.relname).sort()).toEqual([...names].sort());
+      const current = await versions();
+      for (const r of results) expect(current.get(r.body.user_id)).toBe(current.get(0));
       // Each one takes sales right away.
       const first = results[0].body;
       await t.http
@@ -640,34 +651,88 @@ describe('transactions (e2e)', () => {
         .expect(201);
     });
 
-    it('a change to the parent reaches every merchant table (as a migration would)', async () => {
-      await t.db.query(`ALTER TABLE transactions ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0`);
-      try {
-        const { rows } = await t.db.query(
-          `SELECT count(*)::int AS tables,
-                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM information_schema.columns col
-                                                  WHERE col.table_name = c.relname AND col.column_name = 'loyalty_points'))::int AS with_column
-             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'transactions'::regclass`,
-        );
-        expect(rows[0].tables).toBeGreaterThan(10);
-        expect(rows[0].with_column).toBe(rows[0].tables);
-        // The app keeps working with the new column in place.
-        await createSale(t, merchant, { user_id: customer.id, amount: 1, type: 'paid' });
-      } finally {
-        await t.db.query(`ALTER TABLE transactions DROP COLUMN loyalty_points`);
-      }
-    });
-
-    it('every merchant table carries the parent indexes and foreign keys', async () => {
+    it('every merchant table has the template indexes and no foreign keys, and no parent exists', async () => {
       const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = $1`, [
         `transaction_${merchant.id}`,
       ]);
       expect(rows[0].n).toBeGreaterThanOrEqual(7);
       const fk = await t.db.query(
-        `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`,
+        `SELECT count(*)::int AS n FROM pg_constraint
+          WHERE contype = 'f' AND (conrelid = $1::regclass OR confrelid = $1::regclass)`,
         [`transaction_${merchant.id}`],
       );
-      expect(fk.rows[0].n).toBeGreaterThanOrEqual(3);
+      expect(fk.rows[0].n).toBe(0);
+      const parent = await t.db.query(`SELECT to_regclass('transactions') AS t`);
+      expect(parent.rows[0].t).toBeNull();
+    });
+
+    it('migrates every merchant table table by table, resumes after a failure, and creates new ones current', async () => {
+      const { MerchantTableMigrator } =
+        await import('../../src/modules/transactions/merchant-table-migrator.js');
+      const { DataSource } = await import('typeorm');
+      const dataSource = t.app.get(DataSource);
+      const [victim, other] = await Promise.all([registerMerchant(t), registerMerchant(t)]);
+      const addColumn = {
+        version: 2,
+        description: 'loyalty points',
+        template: [`ALTER TABLE transaction_template ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0`],
+        table: (table: string) => [
+          `ALTER TABLE ${table} ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0`,
+        ],
+      };
+      // A shop busy with a long transaction on its table: the migration gives up on it quickly
+      // (never waiting long behind its writes) and goes on with the others.
+      const busy = await t.db.connect();
+      try {
+        await busy.query('BEGIN');
+        await busy.query(`LOCK TABLE "transaction_${victim.id}" IN ROW EXCLUSIVE MODE`);
+        const started = Date.now();
+        const first = await new MerchantTableMigrator(dataSource, {
+          migrations: [addColumn],
+          lockTimeoutMs: 200,
+          attempts: 2,
+        }).run();
+        expect(first.failed.map((f) => f.merchantId)).toEqual([victim.id]);
+        expect(first.migrated).toContain(other.id);
+        expect(Date.now() - started).toBeLessThan(30_000);
+        const midway = await versions();
+        expect(midway.get(victim.id)).toBe(1);
+        expect(midway.get(other.id)).toBe(2);
+        expect(midway.get(0)).toBe(2);
+      } finally {
+        await busy.query('ROLLBACK');
+        busy.release();
+      }
+      // A second run resumes: only the table left behind is migrated.
+      const second = await new MerchantTableMigrator(dataSource, { migrations: [addColumn] }).run();
+      expect(second).toMatchObject({ migrated: [victim.id], failed: [] });
+      const columns = await t.db.query(
+        `SELECT count(*)::int AS n FROM information_schema.columns
+          WHERE table_name = ANY($1) AND column_name = 'loyalty_points'`,
+        [[`transaction_${victim.id}`, `transaction_${other.id}`, 'transaction_template']],
+      );
+      expect(columns.rows[0].n).toBe(3);
+      // A merchant registered now starts at the template's version, with the column.
+      const fresh = await registerMerchant(t);
+      expect((await versions()).get(fresh.id)).toBe(2);
+      // The app keeps working with the new column in place.
+      await createSale(t, fresh, { user_id: customer.id, amount: 1, type: 'paid' });
+      await createSale(t, victim, { user_id: customer.id, amount: 1, type: 'paid' });
+    });
+
+    it('keeps merchants apart: a merchant never reads or settles another merchant’s sale', async () => {
+      const [a, b] = await Promise.all([registerMerchant(t), registerMerchant(t)]);
+      const sale = await createSale(t, a, { user_id: customer.id, amount: 40, type: 'pay_later' });
+      await t.http.get(`/api/v2/transactions/${sale.id}`).set(b.auth).expect(404);
+      await t.http
+        .post(`/api/v2/transactions/${sale.id}/settle`)
+        .set(b.auth)
+        .send({ payment_method: 'cash' })
+        .expect(404);
+      const history = await t.http.get('/api/v2/transactions/history').set(b.auth).expect(200);
+      expect(history.body).toEqual([]);
+      await t.http.get(`/api/v2/transactions/${sale.id}`).set(a.auth).expect(200);
+      await t.http.get(`/api/v2/transactions/${sale.id}`).set(customer.auth).expect(200);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   V1,
   type V1World,
 } from '../support/v1-contract.js';
+import { allTransactions, merchantTable } from '../support/transactions.js';
 
 // Real servers and databases on a shared machine.
 jest.setTimeout(60_000);
@@ -33,7 +34,7 @@ describe('/api/v1/transactions (the original contract)', () => {
   const stored = async (m: Account, id: number) =>
     (
       await t.db.query(
-        `SELECT amount_paise::int, type, status, user_id, guest_user_id, payment_method FROM transactions WHERE merchant_id = $1 AND id = $2`,
+        `SELECT amount_paise::int, type, status, user_id, guest_user_id, payment_method FROM ${await allTransactions(t.db)} WHERE merchant_id = $1 AND id = $2`,
         [m.id, id],
       )
     ).rows[0];
@@ -258,7 +259,8 @@ describe('/api/v1/transactions (the original contract)', () => {
 
   describe('POST /simple', () => {
     it('echoes a validated create request without a token and stores nothing', async () => {
-      const before = (await t.db.query(`SELECT count(*)::int AS n FROM transactions`)).rows[0].n;
+      const before = (await t.db.query(`SELECT count(*)::int AS n FROM ${await allTransactions(t.db)}`))
+        .rows[0].n;
       const res = await t.http
         .post('/api/v1/transactions/simple')
         .send({ amount: 10 / 3, type: 'pending', payment_method: 'cash', extra: true });
@@ -273,7 +275,9 @@ describe('/api/v1/transactions (the original contract)', () => {
       });
       const none = await t.http.post('/api/v1/transactions/simple').send({ amount: 1, type: 'payed' });
       expect(none.body).toMatchObject({ type: 'TransactionType.PAYED', payment_method: 'None' });
-      expect((await t.db.query(`SELECT count(*)::int AS n FROM transactions`)).rows[0].n).toBe(before);
+      expect(
+        (await t.db.query(`SELECT count(*)::int AS n FROM ${await allTransactions(t.db)}`)).rows[0].n,
+      ).toBe(before);
       expectV1Validation(
         await t.http.post('/api/v1/transactions/simple').send({ amount: 'x', type: 'payed' }),
       );
@@ -310,8 +314,9 @@ describe('/api/v1/transactions (the original contract)', () => {
       // Personal data: the buyer's email never appears.
       expect(JSON.stringify(res.body)).not.toContain(u.email);
       // What the PWA does with each row: new Date(timestamp) must be the stored instant.
-      const storedAt = (await t.db.query(`SELECT occurred_at FROM transactions WHERE id = $1`, [paid]))
-        .rows[0];
+      const storedAt = (
+        await t.db.query(`SELECT occurred_at FROM ${await allTransactions(t.db)} WHERE id = $1`, [paid])
+      ).rows[0];
       expect(new Date(res.body[2].timestamp).getTime()).toBe(storedAt.occurred_at.getTime());
     });
 
@@ -330,7 +335,7 @@ describe('/api/v1/transactions (the original contract)', () => {
       const old = (await create(m, { user_id: w.rahul.id, amount: 3, type: 'payed' })).body.transaction_id;
       const recent = (await create(m, { user_id: w.rahul.id, amount: 4, type: 'payed' })).body.transaction_id;
       await t.db.query(
-        `UPDATE transactions SET occurred_at = now() - interval '10 days' WHERE merchant_id = $1 AND id = $2`,
+        `UPDATE ${merchantTable(m.id)} SET occurred_at = now() - interval '10 days' WHERE merchant_id = $1 AND id = $2`,
         [m.id, old],
       );
       const ids = async (days: number) =>
@@ -390,7 +395,7 @@ describe('/api/v1/transactions (the original contract)', () => {
       // Seed of this file's world at the kirana, plus whatever later tests added: recompute from the rows.
       const rows = (
         await t.db.query(
-          `SELECT amount_paise::int AS a, paid_paise::int AS p FROM transactions WHERE merchant_id = $1`,
+          `SELECT amount_paise::int AS a, paid_paise::int AS p FROM ${await allTransactions(t.db)} WHERE merchant_id = $1`,
           [w.kirana.id],
         )
       ).rows as { a: number; p: number }[];
@@ -461,7 +466,7 @@ describe('/api/v1/transactions (the original contract)', () => {
       // Guest ids and customer ids are separate sequences, so they coincide in this database.
       const guestIds = (
         await t.db.query(
-          `SELECT guest_user_id AS id FROM transactions WHERE merchant_id = $1 AND guest_user_id IS NOT NULL`,
+          `SELECT guest_user_id AS id FROM ${await allTransactions(t.db)} WHERE merchant_id = $1 AND guest_user_id IS NOT NULL`,
           [w.kirana.id],
         )
       ).rows.map((r: { id: number }) => r.id);

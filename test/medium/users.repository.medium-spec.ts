@@ -54,14 +54,8 @@ describe('UsersRepository (PostgreSQL)', () => {
     expect(await users.findByIdWithSecrets(2_000_000_000)).toBeNull();
     expect(await users.findByPhone('+919000000001')).toBeNull();
     expect(await users.findByEmailWithSecrets('nobody@example.com')).toBeNull();
-    expect(await users.exists(2_000_000_000)).toBe(false);
     const m = await merchant();
     expect(await users.findBillableByPhone('+919000000001', m.id)).toBeUndefined();
-  });
-
-  it('exists for an inserted customer', async () => {
-    const u = await users.insert(newUser());
-    expect(await users.exists(u.id)).toBe(true);
   });
 
   it('finds a billable customer by phone unless inactive or blocked by that shop', async () => {

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { Client, type Reply } from './support/http.js';
 import { spawnApp, type AppProcess } from './support/spawn.js';
 import { createWorld, type World } from './support/workload.js';
+import { merchantTable } from '../support/transactions.js';
 
 /**
  * No tenant can starve the others: while one merchant floods the server with writes and 24 CSV
@@ -60,7 +61,7 @@ describe('no tenant starves the others', () => {
       await loader.query(`SET graminstore.rollups = 'off'`);
       for (const m of world.merchants.slice(2))
         await loader.query(
-          `INSERT INTO transactions (merchant_id, user_id, amount_paise, type, status, paid_paise, occurred_at, description)
+          `INSERT INTO ${merchantTable(m.id)} (merchant_id, user_id, amount_paise, type, status, paid_paise, occurred_at, description)
            SELECT $1, $2, 100 + g, 'paid', 'paid', 100 + g, now() - g * interval '1 second', repeat('x', 600)
              FROM generate_series(1, ${ROWS_PER_BOOK}) g`,
           [m.id, world.users[0].id],

@@ -32,6 +32,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
+  return databaseNamed(name);
+}
+
+/** An empty database of its own (no migrations run), for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = `graminstore_test_empty_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return databaseNamed(name);
+}
+
+function databaseNamed(name: string): TestDatabase {
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return {

@@ -3,9 +3,11 @@ import { fakeRepository } from './fakes.js';
 
 describe('fakeRepository', () => {
   it('answers with the methods it was given', async () => {
-    const users = fakeRepository<UsersRepository>({ exists: async (id) => id === 7 });
-    expect(await users.exists(7)).toBe(true);
-    expect(await users.exists(8)).toBe(false);
+    const users = fakeRepository<UsersRepository>({
+      taken: async (email) => ({ email: email === 'asha@example.com', phone: false }),
+    });
+    expect(await users.taken('asha@example.com', '+919876543210')).toEqual({ email: true, phone: false });
+    expect(await users.taken('ravi@example.com', '+919876543210')).toEqual({ email: false, phone: false });
   });
 
   it('throws an error naming any method it was not given, when called', () => {

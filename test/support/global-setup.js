@@ -15,6 +15,9 @@ export const TEMPLATE_DB = 'graminstore_test_template';
  * template database once, and tells the test files where it is: each file clones its own database.
  */
 export default async function globalSetup() {
+  // Several projects (e2e, medium) share one server: the first to start it sets it up.
+  globalThis.__GS_SETUP_USERS__ = (globalThis.__GS_SETUP_USERS__ ?? 0) + 1;
+  if (globalThis.__GS_SETUP_USERS__ > 1) return;
   let adminUrl;
   if (process.env.TEST_DATABASE_URL) {
     const url = new URL(process.env.TEST_DATABASE_URL);

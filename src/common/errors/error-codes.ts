@@ -76,6 +76,7 @@ export enum AdminErrorCode {
   GuestUsed = 'guest-used',
   CrossSiteRequest = 'cross-site-request',
   PanelUnavailable = 'admin-panel-unavailable',
+  FilterNeedsMerchant = 'filter-needs-merchant',
 }
 
 export type ErrorCode =
@@ -141,6 +142,7 @@ export const ERROR_STATUS = {
   [AdminErrorCode.GuestUsed]: 422,
   [AdminErrorCode.CrossSiteRequest]: 403,
   [AdminErrorCode.PanelUnavailable]: 503,
+  [AdminErrorCode.FilterNeedsMerchant]: 422,
 } as const satisfies Record<ErrorCode, number>;
 
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];

@@ -168,7 +168,7 @@ export const ADMIN_TABLES: readonly AdminTable[] = [
     name: 'transactions',
     label: 'Transactions',
     group: 'Money',
-    // Ids are unique across merchants, but the merchant id lets a lookup go straight to one partition.
+    // Ids are unique across merchants, but the merchant id lets a lookup go straight to one merchant table.
     key: ['merchant_id', 'id'],
     sort: { column: 'occurred_at', direction: 'desc' },
     actions: { edit: false, create: false, delete: false },

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
 import { ADMIN_PANEL_LOADER, AdminPanelService, loadAdminPanelModule } from './admin-panel.service.js';
 import { AdminAuditService } from './admin-audit.service.js';
 import { AdminResourcesService } from './admin-resources.service.js';
@@ -12,7 +13,7 @@ import { AdminRepository } from './admin.repository.js';
  * by AdminPanelService once the API is listening.
  */
 @Module({
-  imports: [AuthModule, MerchantsModule],
+  imports: [AuthModule, MerchantsModule, TransactionsModule],
   providers: [
     AdminRepository,
     AdminAuditService,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { TransactionalConnection } from '../../database/transactional-connection.js';
 import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
+import { TransactionsRepository } from '../transactions/transactions.repository.js';
+import { UnprocessableError } from '../../common/errors/domain-error.js';
+import { AdminErrorCode } from '../../common/errors/error-codes.js';
 import type { AdminColumn, AdminTable } from './admin-tables.js';
 
 export type AdminRow = Record<string, unknown>;
@@ -36,6 +40,17 @@ export interface SystemTotalsRow {
   open_bills: string;
   outstanding_paise: string;
 }
+
+/** The columns of the admin's transactions resource that `transaction_index` carries. */
+const INDEXED_SALE_COLUMNS = new Set([
+  'id',
+  'merchant_id',
+  'user_id',
+  'guest_user_id',
+  'amount',
+  'type',
+  'occurred_at',
+]);
 
 /** A name from the admin table specs, checked and double-quoted (the specs are code, never input). */
 function ident(name: string): string {
@@ -83,17 +98,20 @@ function keySql(table: AdminTable, keys: readonly (readonly string[])[], params:
 /**
  * The admin panel's SQL over the tables it shows (the admin accounts' own sign-in state is
  * AdminAccountsRepository's). Table and column names come only from the specs in admin-tables.ts; every
- * value is a bound parameter. Reads of `transactions` go through the partitioned parent, so a filter
- * on the merchant prunes to that merchant's table.
+ * value is a bound parameter. Questions about sales go to TransactionsRepository, the owner of the
+ * per-merchant tables.
  */
 @Injectable()
 export class AdminRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tables: TransactionTableFactory,
+    private readonly transactions: TransactionsRepository,
+    private readonly db: TransactionalConnection,
   ) {}
 
   async count(table: AdminTable, conditions: readonly Condition[]): Promise<number> {
+    if (table.name === 'transactions') return this.countSales(conditions);
     const params: unknown[] = [];
     const rows: { n: string }[] = await this.dataSource.query(
       `SELECT count(*) AS n FROM ${ident(table.name)} ${whereSql(conditions, params)}`,
@@ -109,6 +127,7 @@ export class AdminRepository {
     limit: number,
     offset: number,
   ): Promise<AdminRow[]> {
+    if (table.name === 'transactions') return this.findSales(table, conditions, sort, limit, offset);
     const params: unknown[] = [];
     const where = whereSql(conditions, params);
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
@@ -124,11 +143,65 @@ export class AdminRepository {
 
   findByKeys(table: AdminTable, keys: readonly (readonly string[])[]): Promise<AdminRow[]> {
     if (!keys.length) return Promise.resolve([]);
+    if (table.name === 'transactions')
+      return this.transactions.rowsByKeys(
+        selectList(table),
+        keys.map(([merchantId, id]) => ({ merchant_id: merchantId, id })),
+      );
     const params: unknown[] = [];
     return this.dataSource.query(
       `SELECT ${selectList(table)} FROM ${ident(table.name)} WHERE ${keySql(table, keys, params)}`,
       params,
     );
+  }
+
+  /**
+   * Sales across merchants are listed from `transaction_index` (merchant, id, buyer, amount, type,
+   * time); a filter on anything else needs the merchant filter too, and then reads that merchant's
+   * table alone.
+   */
+  private salesScope(conditions: readonly Condition[]): { merchantId?: number } {
+    for (const c of conditions)
+      if (c.op === 'eq' && c.column.name === 'merchant_id' && /^[1-9]\d{0,8}$/.test(String(c.value)))
+        return { merchantId: Number(c.value) };
+    const other = conditions.find((c) => c.op !== 'never' && !INDEXED_SALE_COLUMNS.has(c.column.name));
+    if (other && other.op !== 'never')
+      throw new UnprocessableError(
+        AdminErrorCode.FilterNeedsMerchant,
+        `Filter by merchant to filter transactions by ${other.column.label ?? other.column.name}.`,
+      );
+    return {};
+  }
+
+  private async countSales(conditions: readonly Condition[]): Promise<number> {
+    const { merchantId } = this.salesScope(conditions);
+    const params: unknown[] = [];
+    const where = whereSql(conditions, params);
+    return merchantId === undefined
+      ? this.transactions.countAcrossMerchants(where, params)
+      : this.transactions.countOfMerchant(merchantId, where, params);
+  }
+
+  private findSales(
+    table: AdminTable,
+    conditions: readonly Condition[],
+    sort: { column: AdminColumn; direction: 'asc' | 'desc' },
+    limit: number,
+    offset: number,
+  ): Promise<AdminRow[]> {
+    const { merchantId } = this.salesScope(conditions);
+    const params: unknown[] = [];
+    const where = whereSql(conditions, params);
+    const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
+    // Across merchants only indexed columns can order the page.
+    const column =
+      merchantId === undefined && !INDEXED_SALE_COLUMNS.has(sort.column.name)
+        ? table.columns.find((c) => c.name === 'occurred_at')!
+        : sort.column;
+    const order = `${expr(column)} ${direction} NULLS LAST, "merchant_id" ${direction}, "id" ${direction}`;
+    return merchantId === undefined
+      ? this.transactions.pageAcrossMerchants(selectList(table), where, order, params, limit, offset)
+      : this.transactions.pageOfMerchant(merchantId, selectList(table), where, order, params, limit, offset);
   }
 
   /** Writes the given columns of one record; returns it as the admin sees it, or null if gone. */
@@ -209,46 +282,29 @@ export class AdminRepository {
     return rows[0];
   }
 
-  /** Pruned to the merchant's own table. */
-  async merchantHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM transactions WHERE merchant_id = $1 LIMIT 1`, [
-      id,
-    ]);
-    return rows.length > 0;
+  /** Whether the merchant has sales, asked inside the caller's transaction (after the row lock). */
+  merchantHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    return this.db.join(manager, () => this.transactions.merchantHasSales(id));
   }
 
-  async userHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM transactions WHERE user_id = $1 LIMIT 1`, [
-      id,
-    ]);
-    return rows.length > 0;
+  userHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    return this.db.join(manager, () => this.transactions.userHasSales(id));
   }
 
-  async guestHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM transactions WHERE guest_user_id = $1 LIMIT 1`,
-      [id],
-    );
-    return rows.length > 0;
+  guestHasTransactions(manager: EntityManager, id: number): Promise<boolean> {
+    return this.db.join(manager, () => this.transactions.guestHasSales(id));
   }
 
   /**
    * Deletes a merchant that has no sales: their refresh tokens, the row (its unused guests and
-   * rollups go by cascade) and their empty table. Detaching a partition locks the parent briefly,
-   * so it gives up rather than queue behind other DDL.
+   * rollups go by cascade) and their empty table.
    */
   async deleteMerchant(manager: EntityManager, id: number): Promise<void> {
-    const table = TransactionTableFactory.quotedTableName(id);
-    await manager.query(`SET LOCAL lock_timeout = '5s'`);
     await manager.query(`DELETE FROM refresh_tokens WHERE subject_role = 'merchant' AND subject_id = $1`, [
       id,
     ]);
     await manager.query(`DELETE FROM merchants WHERE id = $1`, [id]);
-    if (await this.tables.exists(manager, id)) {
-      // Settlements' foreign key reaches every partition: detach first, then the table can go.
-      await manager.query(`ALTER TABLE transactions DETACH PARTITION ${table}`);
-      await manager.query(`DROP TABLE ${table}`);
-    }
+    await this.tables.drop(manager, id);
   }
 
   async deleteUser(manager: EntityManager, id: number): Promise<void> {
@@ -261,35 +317,27 @@ export class AdminRepository {
   }
 
   /**
-   * System-wide totals for the admin dashboard. "Today" is the local day in `timeZone`; outstanding
-   * dues read only open bills (the partial index `transactions_open_idx` on every merchant table).
+   * System-wide totals for the admin dashboard. "Today" is the local day in `timeZone`; the sales
+   * figures come from TransactionsRepository.
    */
   async systemTotals(timeZone: string): Promise<SystemTotalsRow> {
-    const rows: SystemTotalsRow[] = await this.dataSource.query(
-      `WITH today AS (
-         SELECT date_trunc('day', now() AT TIME ZONE $1) AT TIME ZONE $1 AS from_at,
-                (date_trunc('day', now() AT TIME ZONE $1) + interval '1 day') AT TIME ZONE $1 AS to_at
-       )
-       SELECT (SELECT count(*) FROM merchants) AS merchants,
+    const [today]: {
+      merchants: string;
+      active_merchants: string;
+      users: string;
+      guest_users: string;
+      today_from: Date;
+      today_to: Date;
+    }[] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM merchants) AS merchants,
               (SELECT count(*) FROM merchants WHERE is_active) AS active_merchants,
               (SELECT count(*) FROM users) AS users,
               (SELECT count(*) FROM guest_users) AS guest_users,
-              today.from_at AS today_from,
-              today.to_at AS today_to,
-              s.n AS today_transactions,
-              s.paise AS today_sales_paise,
-              o.n AS open_bills,
-              o.paise AS outstanding_paise
-         FROM today
-        CROSS JOIN LATERAL (
-              SELECT count(*) AS n, coalesce(sum(amount_paise), 0) AS paise FROM transactions
-               WHERE occurred_at >= today.from_at AND occurred_at < today.to_at) s
-        CROSS JOIN (
-              SELECT count(*) AS n, coalesce(sum(amount_paise - paid_paise), 0) AS paise FROM transactions
-               WHERE status <> 'paid') o`,
+              date_trunc('day', now() AT TIME ZONE $1) AT TIME ZONE $1 AS today_from,
+              (date_trunc('day', now() AT TIME ZONE $1) + interval '1 day') AT TIME ZONE $1 AS today_to`,
       [timeZone],
     );
-    return rows[0];
+    return { ...today, ...(await this.transactions.systemSales(today.today_from, today.today_to)) };
   }
 
   async insertAudit(entry: AuditEntry): Promise<void> {

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
-import type { TransactionRow } from '../transactions/transactions.repository.js';
+import {
+  TransactionsRepository,
+  type BucketSpendRow,
+  type DaySpendRow,
+  type PeriodSpendRow,
+  type TopCustomerRow,
+  type TransactionRow,
+} from '../transactions/transactions.repository.js';
 import { visibleShopsSql, type VisibleShop } from '../users/customer-shops.repository.js';
+
+export type { BucketSpendRow, DaySpendRow, PeriodSpendRow, TopCustomerRow };
 
 /** Local calendar of one instant in one zone: dates are `YYYY-MM-DD`, instants are the zone's midnights. */
 export interface CalendarRow {
@@ -38,16 +46,6 @@ export interface OutstandingRow {
   open_bills: string;
 }
 
-export interface TopCustomerRow {
-  user_id: number | null;
-  guest_user_id: number | null;
-  name: string | null;
-  phone: string | null;
-  amount_paise: string;
-  purchases: string;
-  last_transaction_at: Date;
-}
-
 /** What one customer has bought from one merchant, all time (maintained by the rollup triggers). */
 export interface CustomerMerchantRow {
   merchant_id: number;
@@ -68,30 +66,6 @@ export interface CustomerMerchantRow {
   relation: VisibleShop['relation'];
 }
 
-export interface PeriodSpendRow {
-  merchant_id: number;
-  week_paise: string;
-  week_count: string;
-  month_paise: string;
-  month_count: string;
-}
-
-export interface BucketSpendRow {
-  bucket: number;
-  merchant_id: number;
-  amount_paise: string;
-  paid_paise: string;
-  purchases: string;
-  last_transaction_id: string;
-  last_transaction_at: Date;
-}
-
-/** What a customer paid per local day (`YYYY-MM-DD`), in paise. */
-export interface DaySpendRow {
-  day: string;
-  paid_paise: string;
-}
-
 export interface PeriodRow {
   start_date: string;
   from: Date;
@@ -108,10 +82,6 @@ export const PAYMENT_METHOD_COLUMNS = [
   'unspecified',
 ] as const;
 export type MethodColumn = (typeof PAYMENT_METHOD_COLUMNS)[number];
-
-const TRANSACTION_COLUMNS = `t.id, t.merchant_id, t.user_id, t.guest_user_id, t.amount_paise, t.type, t.status,
-  t.paid_paise, t.description, t.payment_method, t.reference_number, t.client_id, t.seq, t.occurred_at,
-  t.created_at, t.settled_at`;
 
 /**
  * The calendar of `$3` (an instant) in the zone `$1`, or in the zone of merchant `$2` when `$1` is null:
@@ -147,55 +117,6 @@ export const PERIODS_SQL = `
          ((start + ('1 ' || $2::text)::interval) AT TIME ZONE $1::text) AS "to"
     FROM s ORDER BY start`;
 
-/**
- * What a customer bought this week and this month, per merchant. `$1` lists only merchants the
- * customer bought from (and, of those, only ones with a sale since the earlier start), so the planner
- * reads those merchants' partitions and no other.
- */
-export const CUSTOMER_WEEK_MONTH_SQL = `
-  SELECT t.merchant_id,
-         coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4), 0)::text AS week_paise,
-         count(*) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4)::text AS week_count,
-         coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6), 0)::text AS month_paise,
-         count(*) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6)::text AS month_count
-    FROM transactions t
-   WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2
-     AND t.occurred_at >= LEAST($3::timestamptz, $5::timestamptz)
-     AND t.occurred_at < GREATEST($4::timestamptz, $6::timestamptz)
-   GROUP BY t.merchant_id`;
-
-/** A customer's purchases per period (`$3` = the periods' boundaries, ascending) and merchant. */
-export const CUSTOMER_BUCKETS_SQL = `
-  SELECT width_bucket(t.occurred_at, $3::timestamptz[]) AS bucket, t.merchant_id,
-         sum(t.amount_paise)::text AS amount_paise, sum(t.paid_paise)::text AS paid_paise,
-         count(*)::text AS purchases,
-         (array_agg(t.id ORDER BY t.occurred_at DESC, t.id DESC))[1]::text AS last_transaction_id,
-         max(t.occurred_at) AS last_transaction_at
-    FROM transactions t
-   WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2
-     AND t.occurred_at >= ($3::timestamptz[])[1]
-     AND t.occurred_at < ($3::timestamptz[])[array_length($3::timestamptz[], 1)]
-   GROUP BY 1, 2`;
-
-/**
- * A customer's bills, newest first: still owed, or paid off. The status test is a literal so the
- * planner can use the matching partial index (open bills, or all pay-later bills).
- */
-export const customerBillsSql = (status: 'due' | 'paid') => `
-  WITH visible AS (${visibleShopsSql('$2')})
-  SELECT ${TRANSACTION_COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
-    FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
-   WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2 AND t.type = 'pay_later'
-     AND ${status === 'due' ? "t.status <> 'paid'" : "t.status = 'paid'"}
-   ORDER BY t.occurred_at DESC, t.id DESC
-   LIMIT $3`;
-
-/**
- * The only code that writes SQL for the dashboards. Merchant reads address the merchant's own table
- * (named by TransactionTableFactory) or rollup rows keyed by the merchant; customer reads address the
- * `transactions` parent with `merchant_id = ANY(<the customer's merchants>)`, so only those partitions
- * are planned and read.
- */
 /** The summed columns of a day of `merchant_daily_totals`, as the rows of {@link DayRow}. */
 export const DAY_SUM_COLUMNS: readonly string[] = [
   'sales_count',
@@ -213,9 +134,17 @@ const DAILY_TOTALS_SQL = `
    WHERE merchant_id = $1 AND day >= $2::date AND day <= $3::date
    GROUP BY day ORDER BY day`;
 
+/**
+ * The dashboards' SQL over the rollups and the calendar. Reads of raw sales (a merchant's own table,
+ * or a customer's merchants' tables) are asked of TransactionsRepository, the one owner of the
+ * per-merchant tables.
+ */
 @Injectable()
 export class DashboardRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionsRepository,
+  ) {}
 
   /** The calendar of `now` in `tz`, or in the merchant's own zone; undefined for an unknown merchant. */
   async calendar(scope: { tz: string } | { merchantId: number }, now: Date, days: number) {
@@ -247,14 +176,7 @@ export class DashboardRepository {
 
   /** The merchant's newest transactions in [from, to), through the (merchant, occurred_at) index. */
   recentForMerchant(merchantId: number, from: Date, to: Date, limit: number): Promise<TransactionRow[]> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
-      `SELECT ${TRANSACTION_COLUMNS}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
-         FROM ${table} t
-        WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
-        ORDER BY t.occurred_at DESC, t.id DESC LIMIT $4`,
-      [merchantId, from, to, limit],
-    );
+    return this.transactions.recentForMerchant(merchantId, from, to, limit);
   }
 
   /**
@@ -262,55 +184,18 @@ export class DashboardRepository {
    * (one sale each) from the guest-amount index. Both sides are top-N index reads.
    */
   topCustomersAllTime(merchantId: number, limit: number): Promise<TopCustomerRow[]> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
-      `SELECT * FROM (
-         (SELECT c.user_id, NULL::integer AS guest_user_id, u.name, u.phone, c.amount_paise::text AS amount_paise,
-                 c.purchases::text AS purchases, c.last_transaction_at
-            FROM customer_merchant_totals c JOIN users u ON u.id = c.user_id
-           WHERE c.merchant_id = $1
-           ORDER BY c.amount_paise DESC, c.user_id LIMIT $2)
-         UNION ALL
-         (SELECT NULL::integer, t.guest_user_id, NULL::text, NULL::text, t.amount_paise::text, '1', t.occurred_at
-            FROM ${table} t
-           WHERE t.merchant_id = $1 AND t.guest_user_id IS NOT NULL
-           ORDER BY t.amount_paise DESC, t.id DESC LIMIT $2)
-       ) x ORDER BY amount_paise::bigint DESC, user_id NULLS LAST, guest_user_id LIMIT $2`,
-      [merchantId, limit],
-    );
+    return this.transactions.topCustomersAllTime(merchantId, limit);
   }
 
   /** The merchant's best buyers in [from, to), computed exactly from the rows of that window. */
   topCustomersBetween(merchantId: number, from: Date, to: Date, limit: number): Promise<TopCustomerRow[]> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
-      `WITH w AS (
-         SELECT t.user_id, t.guest_user_id, t.amount_paise, t.occurred_at
-           FROM ${table} t WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
-       ),
-       r AS (
-         SELECT user_id, sum(amount_paise) AS amount_paise, count(*) AS purchases, max(occurred_at) AS last_at
-           FROM w WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY 2 DESC, user_id LIMIT $4
-       ),
-       g AS (
-         SELECT guest_user_id, amount_paise, occurred_at FROM w WHERE guest_user_id IS NOT NULL
-          ORDER BY amount_paise DESC, guest_user_id LIMIT $4
-       )
-       SELECT * FROM (
-         SELECT r.user_id, NULL::integer AS guest_user_id, u.name, u.phone, r.amount_paise::text AS amount_paise,
-                r.purchases::text AS purchases, r.last_at AS last_transaction_at
-           FROM r JOIN users u ON u.id = r.user_id
-         UNION ALL
-         SELECT NULL, g.guest_user_id, NULL, NULL, g.amount_paise::text, '1', g.occurred_at FROM g
-       ) x ORDER BY amount_paise::bigint DESC, user_id NULLS LAST, guest_user_id LIMIT $4`,
-      [merchantId, from, to, limit],
-    );
+    return this.transactions.topCustomersBetween(merchantId, from, to, limit);
   }
 
   /**
    * Every merchant the customer has bought from, with all-time totals, most recent first. This is the
    * one place that decides which shops a customer's views cover: every customer-side read starts here
-   * and reads only the partitions of the merchants it returns.
+   * and reads only the tables of the merchants it returns.
    */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
     return this.dataSource.query(
@@ -327,68 +212,42 @@ export class DashboardRepository {
     );
   }
 
-  /** This week's and this month's purchases per merchant, reading only `merchantIds`' partitions. */
+  /** This week's and this month's purchases per merchant, reading only `merchantIds`' tables. */
   customerWeekMonth(
     userId: number,
     merchantIds: number[],
     week: { from: Date; to: Date },
     month: { from: Date; to: Date },
   ): Promise<PeriodSpendRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(CUSTOMER_WEEK_MONTH_SQL, [
-      merchantIds,
-      requireId(userId),
-      week.from,
-      week.to,
-      month.from,
-      month.to,
-    ]);
+    return this.transactions.customerWeekMonth(userId, merchantIds, week, month);
   }
 
   /** Purchases per period and merchant; `bounds` are the periods' starts plus the last period's end. */
   customerBuckets(userId: number, merchantIds: number[], bounds: Date[]): Promise<BucketSpendRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(CUSTOMER_BUCKETS_SQL, [merchantIds, requireId(userId), bounds]);
+    return this.transactions.customerBuckets(userId, merchantIds, bounds);
   }
 
-  /** The customer's bills (due or paid), newest first, from `merchantIds`' partitions only. */
+  /** The customer's bills (due or paid), newest first, from `merchantIds`' tables only. */
   customerBills(
     userId: number,
     merchantIds: number[],
     status: 'due' | 'paid',
     limit: number,
   ): Promise<TransactionRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(customerBillsSql(status), [merchantIds, requireId(userId), limit]);
+    return this.transactions.customerBills(userId, merchantIds, status, limit);
   }
 
   /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
   customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(
-      `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
-         FROM transactions t
-        WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2 AND t.occurred_at >= $4
-        GROUP BY 1 ORDER BY 1`,
-      [merchantIds, requireId(userId), tz, since],
-    );
+    return this.transactions.customerPaidByDay(userId, merchantIds, tz, since);
   }
 
   /**
    * How many registered customers bought from the merchant in [from, to): one index probe per
    * customer who has bought there since `from` (their maintained totals say who), not a scan of sales.
    */
-  async registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    const rows: { buyers: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS buyers FROM customer_merchant_totals c
-        WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
-          AND EXISTS (SELECT 1 FROM ${table} t
-                       WHERE t.merchant_id = $1 AND t.user_id = c.user_id
-                         AND t.occurred_at >= $2 AND t.occurred_at < $3)`,
-      [merchantId, from, to],
-    );
-    return rows[0].buyers;
+  registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
+    return this.transactions.registeredBuyersBetween(merchantId, from, to);
   }
 
   /** The merchant's shop name and owner's name; undefined for an unknown merchant. */
@@ -404,7 +263,7 @@ export class DashboardRepository {
    * Recomputes the rollups of one merchant, or of everyone, from the rows (after a bulk load with
    * `SET graminstore.rollups = 'off'`, or to repair). Writers of a merchant being rebuilt wait in their
    * triggers until its transaction commits. Everyone is done in chunks of merchants, one transaction
-   * each: a single transaction over thousands of partitions would exhaust the lock table.
+   * each: a single transaction over thousands of merchant tables would exhaust the lock table.
    */
   async rebuildRollups(merchantId?: number, chunk = 100): Promise<void> {
     const ids =

@@ -1,25 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
+import { TransactionsRepository, type GuestRow } from '../transactions/transactions.repository.js';
 
-export interface GuestRow {
-  id: number;
-  merchant_id: number;
-  transaction_id: string | null;
-  created_at: Date;
-  amount_paise: string | null;
-  type: string | null;
-  status: string | null;
-  description: string | null;
-  payment_method: string | null;
-  occurred_at: Date | null;
-}
+export type { GuestRow };
 
-/** The only code that writes SQL for `guest_users` outside a sale. */
+/** SQL for `guest_users` outside a sale; the guests' sales are read through TransactionsRepository. */
 @Injectable()
 export class GuestsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionsRepository,
+  ) {}
 
   async createUnused(merchantId: number): Promise<GuestRow> {
     const rows: GuestRow[] = await this.dataSource.query(
@@ -39,14 +31,6 @@ export class GuestsRepository {
     offset: number,
     withSaleOnly = false,
   ): Promise<GuestRow[]> {
-    const table = TransactionTableFactory.quotedTableName(merchantId);
-    return this.dataSource.query(
-      `SELECT g.id, g.merchant_id, g.transaction_id, g.created_at, t.amount_paise, t.type, t.status,
-              t.description, t.payment_method, t.occurred_at
-         FROM guest_users g ${withSaleOnly ? 'JOIN' : 'LEFT JOIN'} ${table} t ON t.id = g.transaction_id
-        WHERE g.merchant_id = $1
-        ORDER BY g.created_at DESC, g.id DESC LIMIT $2 OFFSET $3`,
-      [merchantId, limit, offset],
-    );
+    return this.transactions.guestsForMerchant(merchantId, limit, offset, withSaleOnly);
   }
 }

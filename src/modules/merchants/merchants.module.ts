@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
 import { MerchantsRepository } from './merchants.repository.js';
 import { MerchantsService } from './merchants.service.js';
 
 @Module({
-  providers: [MerchantsService, MerchantsRepository, TransactionTableFactory],
-  exports: [MerchantsService, MerchantsRepository, TransactionTableFactory],
+  imports: [TransactionsModule],
+  providers: [MerchantsService, MerchantsRepository],
+  exports: [MerchantsService, MerchantsRepository],
 })
 export class MerchantsModule {}

@@ -35,10 +35,6 @@ export class MerchantsRepository {
     return manager.getRepository(Merchant).save(manager.getRepository(Merchant).create(merchant));
   }
 
-  findById(id: number): Promise<Merchant | null> {
-    return this.dataSource.getRepository(Merchant).findOneBy({ id });
-  }
-
   /** The merchant with the secrets a login or a profile needs (password hash, Aadhaar). */
   findByEmailWithSecrets(email: string): Promise<Merchant | null> {
     return this.dataSource
@@ -85,14 +81,5 @@ export class MerchantsRepository {
       [email, phone, exceptId],
     );
     return { email: rows[0].email_taken, phone: rows[0].phone_taken };
-  }
-
-  /** The merchant's time zone, for local-day reports. */
-  async timezoneOf(id: number): Promise<string | undefined> {
-    const rows: { timezone: string }[] = await this.dataSource.query(
-      `SELECT timezone FROM merchants WHERE id = $1`,
-      [id],
-    );
-    return rows[0]?.timezone;
   }
 }

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { EntityManager } from 'typeorm';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { fakeRepository } from '../../../test/support/fakes.js';
 import { IdempotencyService } from './idempotency.service.js';
 import type { IdempotencyRepository } from './transactions.repository.js';
@@ -16,21 +16,25 @@ interface StoredResponse {
  */
 class KeyTable {
   readonly committed = new Map<string, StoredResponse>();
-  private readonly claims = new Map<string, EntityManager>();
-  private readonly pending = new Map<EntityManager, Map<string, StoredResponse>>();
+  /** The current transaction, found from context as the real repository finds it. */
+  private readonly current = new AsyncLocalStorage<object>();
+  private readonly claims = new Map<string, object>();
+  private readonly pending = new Map<object, Map<string, StoredResponse>>();
   purged = 0;
 
   readonly repository = fakeRepository<IdempotencyRepository>(
     {
-      tryClaim: async (manager, scope, key) => {
+      tryClaim: async (scope, key) => {
+        const manager = this.tx();
         const holder = this.claims.get(`${scope} ${key}`);
         if (holder && holder !== manager) return false;
         this.claims.set(`${scope} ${key}`, manager);
         return true;
       },
-      find: async (manager, scope, key) =>
-        this.pending.get(manager)?.get(`${scope} ${key}`) ?? this.committed.get(`${scope} ${key}`),
-      store: async (manager, scope, key, hash, status, body) => {
+      find: async (scope, key) =>
+        this.pending.get(this.tx())?.get(`${scope} ${key}`) ?? this.committed.get(`${scope} ${key}`),
+      store: async (scope, key, hash, status, body) => {
+        const manager = this.tx();
         const mine = this.pending.get(manager) ?? new Map<string, StoredResponse>();
         this.pending.set(manager, mine);
         // Stored as jsonb: what comes back is the JSON of the body.
@@ -45,11 +49,17 @@ class KeyTable {
     'IdempotencyRepository',
   );
 
+  private tx(): object {
+    const manager = this.current.getStore();
+    if (!manager) throw new Error('The idempotency repository was used outside a transaction');
+    return manager;
+  }
+
   /** One database transaction: committed when `work` resolves, rolled back when it throws. */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const manager = {} as EntityManager;
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    const manager = {};
     try {
-      const result = await work(manager);
+      const result = await this.current.run(manager, work);
       for (const [id, row] of this.pending.get(manager) ?? []) this.committed.set(id, row);
       return result;
     } finally {
@@ -71,9 +81,9 @@ describe('IdempotencyService', () => {
   });
 
   const sale = { amount: 25.5, type: 'paid', user_id: 7 };
-  const write = async () => ({ id: ++writes, amount: 25.5 });
-  const run = (key: string, request: unknown = sale, scope = 'merchant:3', work = write) =>
-    table.transaction((manager) => service.run(manager, scope, key, request, work));
+  const write = async () => ({ body: { id: ++writes, amount: 25.5 }, replayed: false });
+  const run = (key: string, request: unknown = sale, scope = 'merchant:3', work: typeof write = write) =>
+    table.transaction(() => service.run(scope, key, request, work));
 
   it('writes once; the same key and body again replays the stored response and writes nothing', async () => {
     expect(await run('key-1')).toEqual({ body: { id: 1, amount: 25.5 }, replayed: false });

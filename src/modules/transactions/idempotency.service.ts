@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { ConflictError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { IdempotencyRepository } from './transactions.repository.js';
 import { every, HOUR_MS } from '../../common/jobs/every.js';
@@ -60,15 +59,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Runs `write` inside `manager`'s transaction under the key, or replays the stored response.
-   * Must be called inside a database transaction.
+   * Runs `write` under the key, or replays the stored response. Must be called inside a database
+   * transaction (TransactionalConnection.transaction): the key and the write commit together.
    */
   async run<T>(
-    manager: EntityManager,
     scope: string,
     key: string,
     request: unknown,
-    write: () => Promise<T>,
+    write: () => Promise<Replayable<T>>,
     status = 201,
   ): Promise<Replayable<T>> {
     if (!IDEMPOTENCY_KEY.test(key))
@@ -78,12 +76,12 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         'Idempotency-Key',
       );
     const hash = createHash('sha256').update(canonical(request)).digest('hex');
-    if (!(await this.keys.tryClaim(manager, scope, key)))
+    if (!(await this.keys.tryClaim(scope, key)))
       throw new ConflictError(
         TransactionErrorCode.IdempotencyInFlight,
         'A request with this Idempotency-Key is still being processed.',
       );
-    const stored = await this.keys.find(manager, scope, key);
+    const stored = await this.keys.find(scope, key);
     if (stored) {
       if (stored.request_hash !== hash)
         throw new UnprocessableError(
@@ -93,8 +91,8 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         );
       return { body: stored.response_body as T, replayed: true };
     }
-    const body = await write();
-    await this.keys.store(manager, scope, key, hash, status, body);
-    return { body, replayed: false };
+    const written = await write();
+    await this.keys.store(scope, key, hash, status, written.body);
+    return written;
   }
 }

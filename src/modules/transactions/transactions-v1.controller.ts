@@ -44,7 +44,7 @@ export class TransactionsV1Controller {
     @CurrentPrincipal() me: Principal,
     @Body() dto: V1CreateTransactionDto,
   ): Promise<V1CreatedDto> {
-    return toV1Created(await this.transactions.create(me.id, fromV1Create(dto)));
+    return toV1Created((await this.transactions.create(me.id, fromV1Create(dto))).body);
   }
 
   @Public()

@@ -75,7 +75,7 @@ export class TransactionsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CreateTransactionResponseDto> {
-    return replay(res, await this.transactions.createIdempotent(me.id, dto, key));
+    return replay(res, await this.transactions.create(me.id, dto, key));
   }
 
   @Get('history')

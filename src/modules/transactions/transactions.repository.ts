@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { TransactionalConnection } from '../../database/transactional-connection.js';
 import type { PaymentMethod, TransactionStatus, TransactionType } from './dto/transaction-response.dto.js';
 import { notBlockedSql, visibleShopsSql, type ShopRelation } from '../users/customer-shops.repository.js';
-import { TransactionTableFactory } from './transaction-table.factory.js';
+import { merchantTable } from './transaction-table.factory.js';
 
 /** A transaction row as PostgreSQL returns it (bigints as strings). */
 export interface TransactionRow {
@@ -33,6 +32,61 @@ export interface TransactionRow {
 /** A history row also carries its exact position for the keyset cursor. */
 export interface HistoryRow extends TransactionRow {
   occurred_us: string;
+}
+
+export interface TopCustomerRow {
+  user_id: number | null;
+  guest_user_id: number | null;
+  name: string | null;
+  phone: string | null;
+  amount_paise: string;
+  purchases: string;
+  last_transaction_at: Date;
+}
+
+export interface PeriodSpendRow {
+  merchant_id: number;
+  week_paise: string;
+  week_count: string;
+  month_paise: string;
+  month_count: string;
+}
+
+export interface BucketSpendRow {
+  bucket: number;
+  merchant_id: number;
+  amount_paise: string;
+  paid_paise: string;
+  purchases: string;
+  last_transaction_id: string;
+  last_transaction_at: Date;
+}
+
+/** What a customer paid per local day (`YYYY-MM-DD`), in paise. */
+export interface DaySpendRow {
+  day: string;
+  paid_paise: string;
+}
+
+/** A guest with the fields of the sale it is bound to (all null while unused). */
+export interface GuestRow {
+  id: number;
+  merchant_id: number;
+  transaction_id: string | null;
+  created_at: Date;
+  amount_paise: string | null;
+  type: string | null;
+  status: string | null;
+  description: string | null;
+  payment_method: string | null;
+  occurred_at: Date | null;
+}
+
+export interface SystemSalesRow {
+  today_transactions: string;
+  today_sales_paise: string;
+  open_bills: string;
+  outstanding_paise: string;
 }
 
 const CURSOR_KEY = `(extract(epoch FROM t.occurred_at) * 1000000)::bigint::text AS occurred_us`;
@@ -65,10 +119,53 @@ export interface HistoryFilter {
   offset?: number;
 }
 
-const COLUMNS = `t.id, t.merchant_id, t.user_id, t.guest_user_id, t.amount_paise, t.type, t.status, t.paid_paise,
-  t.description, t.payment_method, t.reference_number, t.client_id, t.seq, t.occurred_at, t.created_at, t.settled_at`;
+/**
+ * The columns of a merchant table (`transaction_template`), in order: the one list every query
+ * selects, checked against the database by the repository's medium test.
+ */
+export const TRANSACTION_COLUMNS = [
+  'id',
+  'merchant_id',
+  'user_id',
+  'guest_user_id',
+  'amount_paise',
+  'type',
+  'status',
+  'paid_paise',
+  'description',
+  'payment_method',
+  'reference_number',
+  'client_id',
+  'seq',
+  'occurred_at',
+  'created_at',
+  'settled_at',
+] as const satisfies readonly (keyof TransactionRow)[];
 
-type Runner = DataSource | EntityManager;
+const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
+
+/**
+ * The customer's (`$2`) rows in the tables of these merchants only, for a customer's reads across
+ * shops: one UNION ALL branch per merchant, each an index read of that merchant's table.
+ */
+function customerRows(merchantIds: number[]): string {
+  const tables = [...new Set(merchantIds)].map(
+    (id) =>
+      `SELECT * FROM ${merchantTable(requireId(id, 'merchant'))} WHERE user_id = $2 AND merchant_id = ANY($1::integer[])`,
+  );
+  return `(${tables.join(' UNION ALL ')})`;
+}
+
+/** Transaction ids grouped by merchant, each merchant id checked. */
+function byMerchant(rows: { merchantId: number; transactionId: number }[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const r of rows) {
+    const ids = out.get(requireId(r.merchantId, 'merchant')) ?? [];
+    ids.push(r.transactionId);
+    out.set(r.merchantId, ids);
+  }
+  return out;
+}
 
 function requireId(id: number, what: string): number {
   // An empty scope must never turn into an unscoped query.
@@ -127,13 +224,15 @@ function historyClauses(
 }
 
 /**
- * The only code that writes SQL for transactions, settlements, guests bound to sales, idempotency
- * keys and the customer→merchant links. A merchant's queries address their own table by name
- * (from TransactionTableFactory); a customer's read the parent, pruned to the merchants they bought from.
+ * The one door to the per-merchant tables `transaction_<merchant_id>`: every query that reads or
+ * writes a merchant's table is here (the dashboards, guests, admin and seeds ask this repository),
+ * along with settlements, guests bound to sales and the customer→merchant links. Idempotency keys
+ * are {@link IdempotencyRepository}'s. A merchant's queries address their own table by name; a
+ * customer's read only the tables of the merchants they bought from.
  */
 @Injectable()
 export class TransactionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: TransactionalConnection) {}
 
   /**
    * Records a sale in one statement: the guest (new or bound), the transaction row and the
@@ -141,8 +240,8 @@ export class TransactionsRepository {
    * Returns undefined when the guest to bind is missing, foreign or already used, or when an
    * offline client's `client_id` was already recorded (the caller tells which).
    */
-  async insertSale(runner: Runner, sale: NewSale): Promise<TransactionRow | undefined> {
-    const table = TransactionTableFactory.quotedTableName(requireId(sale.merchantId, 'merchant'));
+  async insertSale(sale: NewSale): Promise<TransactionRow | undefined> {
+    const table = merchantTable(requireId(sale.merchantId, 'merchant'));
     const paid = sale.type === 'paid';
     const params: unknown[] = [
       sale.merchantId,
@@ -165,11 +264,16 @@ export class TransactionsRepository {
                   WHERE guest_users.id = $12 AND guest_users.merchant_id = $1 AND guest_users.transaction_id IS NULL
                   RETURNING guest_users.id),`
         : `g AS (SELECT NULL::integer AS id WHERE $12::integer IS NULL),`;
-    const rows: TransactionRow[] = await runner.query(
+    const rows: TransactionRow[] = await this.db.query(
       // A customer who blocked this merchant gets no row at all (`ids` is empty): the caller answers
       // exactly as for a customer who does not exist.
-      `WITH ids AS (SELECT nextval('transactions_id_seq') AS id
-                     WHERE $2::integer IS NULL OR ${notBlockedSql('$2', '$1')}),
+      // No foreign keys lead from a merchant table: the merchant's row and the customer's are locked
+      // FOR KEY SHARE here instead, so a concurrent delete of either waits for this sale (and then
+      // finds it) or wins (and this sale finds nobody and writes nothing).
+      `WITH m AS (SELECT id FROM merchants WHERE id = $1 FOR KEY SHARE),
+       u AS (SELECT id FROM users WHERE id = $2::integer FOR KEY SHARE),
+       ids AS (SELECT nextval('transactions_id_seq') AS id FROM m
+                WHERE $2::integer IS NULL OR (EXISTS (SELECT 1 FROM u) AND ${notBlockedSql('$2', '$1')})),
        ${guest}
        t AS (
          INSERT INTO ${table} AS t (id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise,
@@ -195,9 +299,17 @@ export class TransactionsRepository {
     return rows[0];
   }
 
+  /** Holds the merchant's offline `client_id` for the rest of the caller's transaction. */
+  async lockClientId(merchantId: number, clientId: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 1))`, [
+      `transaction:${requireId(merchantId, 'merchant')}`,
+      clientId,
+    ]);
+  }
+
   async findByClientId(merchantId: number, clientId: string): Promise<TransactionRow | undefined> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
-    const rows: TransactionRow[] = await this.dataSource.query(
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: TransactionRow[] = await this.db.query(
       `SELECT ${COLUMNS}, m.business_name AS merchant_name
          FROM ${table} t JOIN merchants m ON m.id = t.merchant_id WHERE t.client_id = $1`,
       [clientId],
@@ -206,14 +318,9 @@ export class TransactionsRepository {
   }
 
   /** One of the merchant's transactions, optionally locked for a settlement. */
-  async findForMerchant(
-    runner: Runner,
-    merchantId: number,
-    id: number,
-    lock = false,
-  ): Promise<TransactionRow | undefined> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
-    const rows: TransactionRow[] = await runner.query(
+  async findForMerchant(merchantId: number, id: number, lock = false): Promise<TransactionRow | undefined> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: TransactionRow[] = await this.db.query(
       `SELECT ${COLUMNS}, (SELECT business_name FROM merchants WHERE id = t.merchant_id) AS merchant_name
          FROM ${table} t WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ''}`,
       [id],
@@ -221,30 +328,33 @@ export class TransactionsRepository {
     return rows[0];
   }
 
-  /** One of the customer's transactions, looked up only in the tables of merchants they bought from. */
+  /** One of the customer's transactions: the index says which merchant's table holds it. */
   async findForUser(userId: number, id: number): Promise<TransactionRow | undefined> {
-    const merchants = await this.merchantsOfUser(userId);
-    if (!merchants.length) return undefined;
-    const rows: TransactionRow[] = await this.dataSource.query(
-      `WITH visible AS (${visibleShopsSql('$2')})
+    const keys: { merchant_id: number }[] = await this.db.query(
+      `SELECT merchant_id FROM transaction_index WHERE id = $1 AND user_id = $2`,
+      [id, requireId(userId, 'user')],
+    );
+    if (!keys.length) return undefined;
+    const table = merchantTable(keys[0].merchant_id);
+    const rows: TransactionRow[] = await this.db.query(
+      `WITH visible AS (${visibleShopsSql('$1')})
        SELECT ${COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
-         FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
-        WHERE t.merchant_id = ANY($1::int[]) AND t.user_id = $2 AND t.id = $3`,
-      [merchants, userId, id],
+         FROM ${table} t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
+        WHERE t.user_id = $1 AND t.id = $2`,
+      [userId, id],
     );
     return rows[0];
   }
 
   /** Applies a payment to a locked bill and records it; returns the updated row. */
   async applySettlement(
-    manager: EntityManager,
     bill: TransactionRow,
     amountPaise: number,
     method: PaymentMethod,
     reference: string | null,
   ): Promise<TransactionRow> {
-    const table = TransactionTableFactory.quotedTableName(requireId(bill.merchant_id, 'merchant'));
-    const rows: TransactionRow[] = await manager.query(
+    const table = merchantTable(requireId(bill.merchant_id, 'merchant'));
+    const rows: TransactionRow[] = await this.db.query(
       `WITH s AS (
          INSERT INTO settlements (merchant_id, transaction_id, amount_paise, payment_method, reference_number)
          VALUES ($1, $2, $3, $4, $5)
@@ -269,10 +379,10 @@ export class TransactionsRepository {
 
   /** A page of the merchant's history, from their own table only. */
   historyForMerchant(merchantId: number, filter: HistoryFilter): Promise<HistoryRow[]> {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
+    const table = merchantTable(requireId(merchantId, 'merchant'));
     const params: unknown[] = [merchantId];
     const { where, order, page } = historyClauses(filter, params);
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT ${COLUMNS}, ${CURSOR_KEY}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
          FROM ${table} t WHERE t.merchant_id = $1 ${where} ORDER BY ${order} ${page}`,
       params,
@@ -280,7 +390,7 @@ export class TransactionsRepository {
   }
 
   /**
-   * A page of the customer's history across the merchants they bought from (never every partition),
+   * A page of the customer's history across the merchants they bought from (never every merchant table),
    * or at one of them (`merchantId`): the page is taken over the customer's own rows.
    */
   async historyForUser(userId: number, filter: HistoryFilter, merchantId?: number): Promise<HistoryRow[]> {
@@ -289,26 +399,27 @@ export class TransactionsRepository {
     if (!merchants.length) return [];
     const params: unknown[] = [merchants, requireId(userId, 'user')];
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
-    return this.dataSource.query(
+    return this.db.query(
       `WITH visible AS (${visibleShopsSql('$2')})
        SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name, v.relation AS shop_relation
-         FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
-        WHERE t.merchant_id = ANY($1::int[]) AND t.user_id = $2 ${where} ORDER BY ${order} ${page}`,
+         FROM ${customerRows(merchants)} t JOIN visible v ON v.merchant_id = t.merchant_id
+         JOIN merchants m ON m.id = t.merchant_id
+        WHERE t.user_id = $2 ${where} ORDER BY ${order} ${page}`,
       params,
     );
   }
 
-  /** The merchants a customer has bought from and not blocked: the partitions their views read. */
+  /** The merchants a customer has bought from and not blocked: the tables their views read. */
   async merchantsOfUser(userId: number): Promise<number[]> {
-    const rows: { merchant_id: number }[] = await this.dataSource.query(visibleShopsSql('$1'), [
+    const rows: { merchant_id: number }[] = await this.db.query(visibleShopsSql('$1'), [
       requireId(userId, 'user'),
     ]);
     return rows.map((r) => r.merchant_id);
   }
 
   async analytics(merchantId: number, since: Date) {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
-    const rows: { count: number; amount: string; paid: string }[] = await this.dataSource.query(
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: { count: number; amount: string; paid: string }[] = await this.db.query(
       `SELECT count(*)::int AS count, COALESCE(sum(amount_paise), 0)::text AS amount,
               COALESCE(sum(paid_paise), 0)::text AS paid
          FROM ${table} WHERE occurred_at >= $1`,
@@ -320,21 +431,24 @@ export class TransactionsRepository {
   /** Name and phone of the registered buyers among `userIds`, for a merchant's history. */
   async buyers(userIds: number[]): Promise<Map<number, { name: string; phone: string }>> {
     if (!userIds.length) return new Map();
-    const rows: { id: number; name: string; phone: string }[] = await this.dataSource.query(
+    const rows: { id: number; name: string; phone: string }[] = await this.db.query(
       `SELECT id, name, phone FROM users WHERE id = ANY($1::int[])`,
       [[...new Set(userIds)]],
     );
     return new Map(rows.map((r) => [r.id, { name: r.name, phone: r.phone }]));
   }
 
-  async userExists(runner: Runner, userId: number): Promise<boolean> {
-    const rows: unknown[] = await runner.query(`SELECT 1 FROM users WHERE id = $1`, [userId]);
+  /** Whether a customer account with this id exists (a sale for anyone else is refused). */
+  async customerExists(userId: number): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM users WHERE id = $1`, [
+      requireId(userId, 'user'),
+    ]);
     return rows.length > 0;
   }
 
   /** Why a guest could not be bound: missing or another merchant's (undefined), or already used. */
   async guestState(merchantId: number, guestId: number): Promise<'missing' | 'used' | 'free'> {
-    const rows: { transaction_id: string | null }[] = await this.dataSource.query(
+    const rows: { transaction_id: string | null }[] = await this.db.query(
       `SELECT transaction_id FROM guest_users WHERE id = $1 AND merchant_id = $2`,
       [guestId, requireId(merchantId, 'merchant')],
     );
@@ -342,9 +456,373 @@ export class TransactionsRepository {
     return rows[0].transaction_id === null ? 'free' : 'used';
   }
 
+  /** The merchant's newest transactions in [from, to), through the (merchant, occurred_at) index. */
+  recentForMerchant(merchantId: number, from: Date, to: Date, limit: number): Promise<TransactionRow[]> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    return this.db.query(
+      `SELECT ${COLUMNS}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
+         FROM ${table} t
+        WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
+        ORDER BY t.occurred_at DESC, t.id DESC LIMIT $4`,
+      [merchantId, from, to, limit],
+    );
+  }
+
+  /**
+   * The merchant's best buyers of all time: registered customers from their maintained totals, guests
+   * (one sale each) from the guest-amount index. Both sides are top-N index reads.
+   */
+  topCustomersAllTime(merchantId: number, limit: number): Promise<TopCustomerRow[]> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    return this.db.query(
+      `SELECT * FROM (
+         (SELECT c.user_id, NULL::integer AS guest_user_id, u.name, u.phone, c.amount_paise::text AS amount_paise,
+                 c.purchases::text AS purchases, c.last_transaction_at
+            FROM customer_merchant_totals c JOIN users u ON u.id = c.user_id
+           WHERE c.merchant_id = $1
+           ORDER BY c.amount_paise DESC, c.user_id LIMIT $2)
+         UNION ALL
+         (SELECT NULL::integer, t.guest_user_id, NULL::text, NULL::text, t.amount_paise::text, '1', t.occurred_at
+            FROM ${table} t
+           WHERE t.merchant_id = $1 AND t.guest_user_id IS NOT NULL
+           ORDER BY t.amount_paise DESC, t.id DESC LIMIT $2)
+       ) x ORDER BY amount_paise::bigint DESC, user_id NULLS LAST, guest_user_id LIMIT $2`,
+      [merchantId, limit],
+    );
+  }
+
+  /** The merchant's best buyers in [from, to), computed exactly from the rows of that window. */
+  topCustomersBetween(merchantId: number, from: Date, to: Date, limit: number): Promise<TopCustomerRow[]> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    return this.db.query(
+      `WITH w AS (
+         SELECT t.user_id, t.guest_user_id, t.amount_paise, t.occurred_at
+           FROM ${table} t WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
+       ),
+       r AS (
+         SELECT user_id, sum(amount_paise) AS amount_paise, count(*) AS purchases, max(occurred_at) AS last_at
+           FROM w WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY 2 DESC, user_id LIMIT $4
+       ),
+       g AS (
+         SELECT guest_user_id, amount_paise, occurred_at FROM w WHERE guest_user_id IS NOT NULL
+          ORDER BY amount_paise DESC, guest_user_id LIMIT $4
+       )
+       SELECT * FROM (
+         SELECT r.user_id, NULL::integer AS guest_user_id, u.name, u.phone, r.amount_paise::text AS amount_paise,
+                r.purchases::text AS purchases, r.last_at AS last_transaction_at
+           FROM r JOIN users u ON u.id = r.user_id
+         UNION ALL
+         SELECT NULL, g.guest_user_id, NULL, NULL, g.amount_paise::text, '1', g.occurred_at FROM g
+       ) x ORDER BY amount_paise::bigint DESC, user_id NULLS LAST, guest_user_id LIMIT $4`,
+      [merchantId, from, to, limit],
+    );
+  }
+
+  /**
+   * How many registered customers bought from the merchant in [from, to): one index probe per
+   * customer who has bought there since `from` (their maintained totals say who), not a scan of sales.
+   */
+  async registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: { buyers: number }[] = await this.db.query(
+      `SELECT count(*)::int AS buyers FROM customer_merchant_totals c
+        WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
+          AND EXISTS (SELECT 1 FROM ${table} t
+                       WHERE t.merchant_id = $1 AND t.user_id = c.user_id
+                         AND t.occurred_at >= $2 AND t.occurred_at < $3)`,
+      [merchantId, from, to],
+    );
+    return rows[0].buyers;
+  }
+
+  /** This week's and this month's purchases per merchant, reading only `merchantIds`' tables. */
+  customerWeekMonth(
+    userId: number,
+    merchantIds: number[],
+    week: { from: Date; to: Date },
+    month: { from: Date; to: Date },
+  ): Promise<PeriodSpendRow[]> {
+    if (!merchantIds.length) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT t.merchant_id,
+              coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4), 0)::text AS week_paise,
+              count(*) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4)::text AS week_count,
+              coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6), 0)::text AS month_paise,
+              count(*) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6)::text AS month_count
+         FROM ${customerRows(merchantIds)} t
+        WHERE t.user_id = $2
+          AND t.occurred_at >= LEAST($3::timestamptz, $5::timestamptz)
+          AND t.occurred_at < GREATEST($4::timestamptz, $6::timestamptz)
+        GROUP BY t.merchant_id`,
+      [merchantIds, requireId(userId, 'user'), week.from, week.to, month.from, month.to],
+    );
+  }
+
+  /** Purchases per period and merchant; `bounds` are the periods' starts plus the last period's end. */
+  customerBuckets(userId: number, merchantIds: number[], bounds: Date[]): Promise<BucketSpendRow[]> {
+    if (!merchantIds.length) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT width_bucket(t.occurred_at, $3::timestamptz[]) AS bucket, t.merchant_id,
+              sum(t.amount_paise)::text AS amount_paise, sum(t.paid_paise)::text AS paid_paise,
+              count(*)::text AS purchases,
+              (array_agg(t.id ORDER BY t.occurred_at DESC, t.id DESC))[1]::text AS last_transaction_id,
+              max(t.occurred_at) AS last_transaction_at
+         FROM ${customerRows(merchantIds)} t
+        WHERE t.user_id = $2
+          AND t.occurred_at >= ($3::timestamptz[])[1]
+          AND t.occurred_at < ($3::timestamptz[])[array_length($3::timestamptz[], 1)]
+        GROUP BY 1, 2`,
+      [merchantIds, requireId(userId, 'user'), bounds],
+    );
+  }
+
+  /**
+   * A customer's bills, newest first: still owed, or paid off. The status test is a literal so the
+   * planner can use the matching partial index (open bills, or all pay-later bills).
+   */
+  customerBills(
+    userId: number,
+    merchantIds: number[],
+    status: 'due' | 'paid',
+    limit: number,
+  ): Promise<TransactionRow[]> {
+    if (!merchantIds.length) return Promise.resolve([]);
+    return this.db.query(
+      `WITH visible AS (${visibleShopsSql('$2')})
+       SELECT ${COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
+         FROM ${customerRows(merchantIds)} t JOIN visible v ON v.merchant_id = t.merchant_id
+         JOIN merchants m ON m.id = t.merchant_id
+        WHERE t.user_id = $2 AND t.type = 'pay_later'
+          AND ${status === 'due' ? "t.status <> 'paid'" : "t.status = 'paid'"}
+        ORDER BY t.occurred_at DESC, t.id DESC
+        LIMIT $3`,
+      [merchantIds, requireId(userId, 'user'), limit],
+    );
+  }
+
+  /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
+  customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
+    if (!merchantIds.length) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
+         FROM ${customerRows(merchantIds)} t
+        WHERE t.user_id = $2 AND t.occurred_at >= $4
+        GROUP BY 1 ORDER BY 1`,
+      [merchantIds, requireId(userId, 'user'), tz, since],
+    );
+  }
+
+  /**
+   * The merchant's guests, newest first, each with its transaction's fields (read from their own
+   * table). `withSaleOnly` leaves out guests not yet bound to a sale; a null `limit` means all.
+   */
+  guestsForMerchant(
+    merchantId: number,
+    limit: number | null,
+    offset: number,
+    withSaleOnly: boolean,
+  ): Promise<GuestRow[]> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    return this.db.query(
+      `SELECT g.id, g.merchant_id, g.transaction_id, g.created_at, t.amount_paise, t.type, t.status,
+              t.description, t.payment_method, t.occurred_at
+         FROM guest_users g ${withSaleOnly ? 'JOIN' : 'LEFT JOIN'} ${table} t ON t.id = g.transaction_id
+        WHERE g.merchant_id = $1
+        ORDER BY g.created_at DESC, g.id DESC LIMIT $2 OFFSET $3`,
+      [merchantId, limit, offset],
+    );
+  }
+
+  /** Whether the merchant has recorded any sale (their own table only). */
+  async merchantHasSales(merchantId: number): Promise<boolean> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM ${table} LIMIT 1`);
+    return rows.length > 0;
+  }
+
+  /** Whether the customer has bought anywhere (one probe of the cross-merchant index). */
+  async userHasSales(userId: number): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM transaction_index WHERE user_id = $1 LIMIT 1`,
+      [requireId(userId, 'user')],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether a sale names this guest. */
+  async guestHasSales(guestId: number): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM transaction_index WHERE guest_user_id = $1 LIMIT 1`,
+      [requireId(guestId, 'guest')],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Sales recorded in [from, to) across every merchant (from the index), and everything still owed
+   * (from the rollups): the admin's totals, without opening any merchant's table.
+   */
+  async systemSales(from: Date, to: Date): Promise<SystemSalesRow> {
+    const rows: SystemSalesRow[] = await this.db.query(
+      `SELECT s.n AS today_transactions, s.paise AS today_sales_paise, o.n AS open_bills, o.paise AS outstanding_paise
+         FROM (SELECT count(*) AS n, coalesce(sum(amount_paise), 0) AS paise FROM transaction_index
+                WHERE occurred_at >= $1 AND occurred_at < $2) s
+        CROSS JOIN (SELECT coalesce(sum(open_bills), 0) AS n, coalesce(sum(due_paise), 0) AS paise
+                      FROM merchant_outstanding) o`,
+      [from, to],
+    );
+    return rows[0];
+  }
+
+  /** How many sales exist across every merchant. */
+  async countAll(): Promise<number> {
+    const rows: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM transaction_index`);
+    return Number(rows[0].n);
+  }
+
+  /** How many sales the merchant has. */
+  async countForMerchant(merchantId: number): Promise<number> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM ${table}`);
+    return Number(rows[0].n);
+  }
+
+  /** Which of these offline client ids the merchant has already recorded. */
+  async clientIdsOf(merchantId: number, clientIds: string[]): Promise<Set<string>> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const rows: { client_id: string }[] = await this.db.query(
+      `SELECT client_id::text FROM ${table} WHERE client_id = ANY($1::uuid[])`,
+      [clientIds],
+    );
+    return new Set(rows.map((r) => r.client_id));
+  }
+
+  /** Generated history: the guests of these sales were created when the sale happened. */
+  async backdateGuestsToSales(sales: { merchantId: number; transactionId: number }[]): Promise<void> {
+    for (const [merchantId, ids] of byMerchant(sales)) {
+      await this.db.query(
+        `UPDATE guest_users g SET created_at = t.occurred_at FROM ${merchantTable(merchantId)} t
+          WHERE t.id = ANY($1::bigint[]) AND g.id = t.guest_user_id`,
+        [ids],
+      );
+    }
+  }
+
+  /** Generated history: a settled bill was settled at its last payment. */
+  async backdateSettledAt(bills: { merchantId: number; transactionId: number }[]): Promise<void> {
+    for (const [merchantId, ids] of byMerchant(bills)) {
+      await this.db.query(
+        `UPDATE ${merchantTable(merchantId)} t SET settled_at = s.last
+           FROM (SELECT transaction_id, max(created_at) AS last FROM settlements
+                  WHERE merchant_id = $1 AND transaction_id = ANY($2::bigint[]) GROUP BY 1) s
+          WHERE t.id = s.transaction_id AND t.status = 'paid'`,
+        [merchantId, ids],
+      );
+    }
+  }
+
+  /**
+   * A page of sales across merchants for the admin: the keys come from the index (filtered and
+   * sorted there: `where`/`order` are written against `transaction_index` columns), then the rows
+   * from just those merchants' tables, in one UNION ALL, returned in the page's order.
+   */
+  async pageAcrossMerchants(
+    select: string,
+    where: string,
+    order: string,
+    params: unknown[],
+    limit: number,
+    offset: number,
+  ): Promise<Record<string, unknown>[]> {
+    const keys: { merchant_id: number; id: string }[] = await this.db.query(
+      `SELECT merchant_id, id FROM transaction_index ${where} ORDER BY ${order}
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+    return this.rowsByKeys(select, keys);
+  }
+
+  /** A page of one merchant's sales for the admin (`where`/`order` written against its columns). */
+  async pageOfMerchant(
+    merchantId: number,
+    select: string,
+    where: string,
+    order: string,
+    params: unknown[],
+    limit: number,
+    offset: number,
+  ): Promise<Record<string, unknown>[]> {
+    if (!(await this.tablesExist([merchantId])).length) return [];
+    return this.db.query(
+      `SELECT ${select} FROM ${merchantTable(requireId(merchantId, 'merchant'))} ${where} ORDER BY ${order}
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+  }
+
+  /** How many of one merchant's sales match `where`. */
+  async countOfMerchant(merchantId: number, where: string, params: unknown[]): Promise<number> {
+    if (!(await this.tablesExist([merchantId])).length) return 0;
+    const rows: { n: string }[] = await this.db.query(
+      `SELECT count(*) AS n FROM ${merchantTable(requireId(merchantId, 'merchant'))} ${where}`,
+      params,
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Which of these merchants have a table (ids from input may name nobody). */
+  private async tablesExist(merchantIds: number[]): Promise<number[]> {
+    const rows: { merchant_id: number }[] = await this.db.query(
+      `SELECT merchant_id FROM merchant_tables WHERE merchant_id = ANY($1::int[]) AND merchant_id > 0`,
+      [merchantIds.filter((id) => Number.isSafeInteger(id) && id > 0)],
+    );
+    return rows.map((r) => r.merchant_id);
+  }
+
+  /** How many sales match `where` (against `transaction_index` columns), across merchants. */
+  async countAcrossMerchants(where: string, params: unknown[]): Promise<number> {
+    const rows: { n: string }[] = await this.db.query(
+      `SELECT count(*) AS n FROM transaction_index ${where}`,
+      params,
+    );
+    return Number(rows[0].n);
+  }
+
+  /** These sales (merchant, id), each with the `select` list, in the order given. */
+  async rowsByKeys(
+    select: string,
+    keys: readonly { merchant_id: number | string; id: number | string }[],
+  ): Promise<Record<string, unknown>[]> {
+    if (!keys.length) return [];
+    const ids = new Map<number, string[]>();
+    for (const k of keys) {
+      const list = ids.get(Number(k.merchant_id)) ?? [];
+      list.push(String(k.id));
+      ids.set(Number(k.merchant_id), list);
+    }
+    const present = new Set(await this.tablesExist([...ids.keys()]));
+    const params: unknown[] = [];
+    const branches = [...ids]
+      .filter(([merchantId]) => present.has(merchantId))
+      .map(([merchantId, list]) => {
+        params.push(list);
+        return `SELECT ${select}, id AS "__id" FROM ${merchantTable(requireId(merchantId, 'merchant'))}
+               WHERE id = ANY($${params.length}::bigint[])`;
+      });
+    if (!branches.length) return [];
+    const rows: Record<string, unknown>[] = await this.db.query(branches.join(' UNION ALL '), params);
+    const byId = new Map(rows.map((r) => [String(r.__id), r]));
+    return keys.flatMap((k) => {
+      const row = byId.get(String(k.id));
+      if (!row) return [];
+      delete row.__id;
+      return [row];
+    });
+  }
+
   /** The SQL text of the merchant's statement, for COPY (values validated and quoted by the caller). */
   exportSql(merchantId: number, fromLiteral: string, toLiteral: string): string {
-    const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
+    const table = merchantTable(requireId(merchantId, 'merchant'));
     return `COPY (
       SELECT t.id, to_char(t.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS occurred_at,
              to_char(t.occurred_at AT TIME ZONE m.timezone, 'YYYY-MM-DD HH24:MI:SS') AS local_time,
@@ -363,14 +841,14 @@ export class TransactionsRepository {
 /** Stored responses of idempotent POSTs, scoped to the caller and kept 72 hours. */
 @Injectable()
 export class IdempotencyRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: TransactionalConnection) {}
 
   /**
    * Claims the key for this database transaction without waiting: false means another request with
    * the same key is in flight right now.
    */
-  async tryClaim(manager: EntityManager, scope: string, key: string): Promise<boolean> {
-    const rows: { claimed: boolean }[] = await manager.query(
+  async tryClaim(scope: string, key: string): Promise<boolean> {
+    const rows: { claimed: boolean }[] = await this.db.query(
       `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0)) AS claimed`,
       [scope, key],
     );
@@ -378,11 +856,10 @@ export class IdempotencyRepository {
   }
 
   async find(
-    manager: EntityManager,
     scope: string,
     key: string,
   ): Promise<{ request_hash: string; response_status: number; response_body: unknown } | undefined> {
-    const rows = await manager.query(
+    const rows = await this.db.query(
       `SELECT request_hash, response_status, response_body FROM idempotency_keys
         WHERE scope = $1 AND key = $2 AND created_at > now() - interval '72 hours'`,
       [scope, key],
@@ -390,15 +867,8 @@ export class IdempotencyRepository {
     return rows[0];
   }
 
-  async store(
-    manager: EntityManager,
-    scope: string,
-    key: string,
-    hash: string,
-    status: number,
-    body: unknown,
-  ) {
-    await manager.query(
+  async store(scope: string, key: string, hash: string, status: number, body: unknown) {
+    await this.db.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, key) DO UPDATE
@@ -409,7 +879,7 @@ export class IdempotencyRepository {
   }
 
   async purgeExpired(): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows: unknown[] = await this.db.query(
       `DELETE FROM idempotency_keys WHERE created_at <= now() - interval '72 hours' RETURNING 1`,
     );
     return rows.length;

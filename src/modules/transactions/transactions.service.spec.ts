@@ -2,9 +2,9 @@ import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { TransactionalConnection } from '../../database/transactional-connection.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CustomerShopsRepository } from '../users/customer-shops.repository.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
@@ -17,7 +17,7 @@ import { decodeCursor, encodeCursor, TransactionsService } from './transactions.
 /** A hand-written fake of the repository: records what the service asked to write. */
 class FakeTransactions {
   sales: NewSale[] = [];
-  async insertSale(_runner: unknown, sale: NewSale): Promise<TransactionRow> {
+  async insertSale(sale: NewSale): Promise<TransactionRow> {
     this.sales.push(sale);
     return {
       id: '1',
@@ -59,7 +59,7 @@ describe('TransactionsService.create', () => {
         { provide: IdempotencyService, useValue: {} },
         { provide: WriteLimits, useValue: { merchantWrite: async () => undefined } },
         MerchantWriteSlots,
-        { provide: getDataSourceToken(), useValue: { manager: {} } },
+        { provide: TransactionalConnection, useValue: { transaction: (work: () => unknown) => work() } },
         {
           provide: EventEmitter2,
           useValue: { emit: (name: string, payload: unknown) => published.push({ name, payload }) },
@@ -77,7 +77,7 @@ describe('TransactionsService.create', () => {
   });
 
   it('converts rupees to paise exactly and publishes after writing', async () => {
-    const body = await service.create(3, dto({ user_id: 7, amount: 0.29 }));
+    const { body } = await service.create(3, dto({ user_id: 7, amount: 0.29 }));
     expect(repo.sales[0]).toMatchObject({ merchantId: 3, userId: 7, amountPaise: 29, newGuest: false });
     expect(body).toMatchObject({
       message: 'Transaction created successfully',

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../common/auth/role.js';
 import {
   ConflictError,
@@ -13,6 +11,7 @@ import {
   UnprocessableError,
 } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { TransactionalConnection } from '../../database/transactional-connection.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
 import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
 import { parseInstant } from '../../common/time/instant.js';
@@ -43,8 +42,6 @@ const EXPORT_RETRY_MS = 10_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const DEFAULT_LIMIT = 50;
 const CREATED_MESSAGE = 'Transaction created successfully';
-
-class ClientIdTaken extends Error {}
 
 /** What a write learnt that belongs to its event rather than to its response. */
 interface Written {
@@ -78,7 +75,7 @@ export function decodeCursor(cursor: string): { occurredUs: string; id: number }
 @Injectable()
 export class TransactionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TransactionalConnection,
     private readonly transactions: TransactionsRepository,
     private readonly exports: TransactionExportRepository,
     private readonly idempotency: IdempotencyService,
@@ -90,19 +87,14 @@ export class TransactionsService {
     private readonly slots: MerchantWriteSlots,
   ) {}
 
-  /** Records a sale for the merchant (see {@link createIdempotent}); returns the response body. */
-  async create(merchantId: number, dto: CreateTransactionDto): Promise<CreateTransactionResponseDto> {
-    return (await this.createIdempotent(merchantId, dto)).body;
-  }
-
   /**
    * Records a sale: for a registered customer (who must exist: 422) or a guest (created with the sale,
    * or an unused guest of this merchant bound to it). The guest, the sale and the customer→merchant
-   * link are written in one statement or transaction; the `transaction.created` event is published
-   * only after the commit. An `Idempotency-Key` or a repeated offline `client_id` returns the earlier
-   * response without writing.
+   * link are written in one database transaction; the `transaction.created` event is published only
+   * after the commit. An `Idempotency-Key` or a repeated offline `client_id` returns the earlier
+   * response without writing (`replayed`).
    */
-  async createIdempotent(
+  async create(
     merchantId: number,
     dto: CreateTransactionDto,
     idempotencyKey?: string,
@@ -118,31 +110,13 @@ export class TransactionsService {
   ): Promise<Replayable<CreateTransactionResponseDto>> {
     const sale = this.planSale(merchantId, dto);
     const written: Written = {};
-    if (sale.clientId && !idempotencyKey) {
-      const existing = await this.transactions.findByClientId(merchantId, sale.clientId);
-      if (existing) return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
-    }
-    let result: Replayable<CreateTransactionResponseDto>;
-    try {
-      if (idempotencyKey)
-        result = await this.dataSource.transaction((manager) =>
-          this.idempotency.run(manager, `merchant:${merchantId}:create`, idempotencyKey, dto, () =>
-            this.insert(manager, sale, written),
-          ),
-        );
-      else if (sale.clientId || sale.guestUserId)
-        result = {
-          body: await this.dataSource.transaction((manager) => this.insert(manager, sale, written)),
-          replayed: false,
-        };
-      // The common case is a single atomic statement: one round trip, no explicit transaction.
-      else result = { body: await this.insert(this.dataSource.manager, sale, written), replayed: false };
-    } catch (err) {
-      if (!(err instanceof ClientIdTaken)) throw err;
-      const existing = await this.transactions.findByClientId(merchantId, sale.clientId!);
-      if (!existing) throw err;
-      return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
-    }
+    const result = await this.db.transaction(() =>
+      idempotencyKey
+        ? this.idempotency.run(`merchant:${merchantId}:create`, idempotencyKey, dto, () =>
+            this.insert(sale, written),
+          )
+        : this.insert(sale, written),
+    );
     if (!result.replayed) {
       this.metrics.transactionsCreated.inc({ type: result.body.type });
       this.publish(TransactionEvents.created, result.body, written.customerRelation);
@@ -163,18 +137,20 @@ export class TransactionsService {
     const written: Written = {};
     await this.writeLimits.merchantWrite(merchantId);
     const result = await this.slots.run(merchantId, () =>
-      this.dataSource.transaction(async (manager) => {
-        const work = () => this.applySettlement(manager, merchantId, transactionId, dto, written);
+      this.db.transaction(async () => {
+        const work = async () => ({
+          body: await this.applySettlement(merchantId, transactionId, dto, written),
+          replayed: false,
+        });
         return idempotencyKey
           ? this.idempotency.run(
-              manager,
               `merchant:${merchantId}:settle:${transactionId}`,
               idempotencyKey,
               dto,
               work,
               200,
             )
-          : { body: await work(), replayed: false };
+          : work();
       }),
     );
     if (!result.replayed) this.publish(TransactionEvents.updated, result.body, written.customerRelation);
@@ -236,7 +212,7 @@ export class TransactionsService {
   async findOne(principal: Principal, id: number): Promise<TransactionResponseDto> {
     const row =
       principal.role === 'merchant'
-        ? await this.transactions.findForMerchant(this.dataSource, principal.id, id)
+        ? await this.transactions.findForMerchant(principal.id, id)
         : principal.role === 'user'
           ? await this.transactions.findForUser(principal.id, id)
           : undefined;
@@ -348,24 +324,28 @@ export class TransactionsService {
     };
   }
 
-  private async insert(
-    runner: DataSource | EntityManager,
-    sale: NewSale,
-    written: Written,
-  ): Promise<CreateTransactionResponseDto> {
+  /** Inside the create's transaction: the sale, or the earlier one with the same offline `client_id`. */
+  private async insert(sale: NewSale, written: Written): Promise<Replayable<CreateTransactionResponseDto>> {
+    if (sale.clientId) {
+      // Offline retries of one sale arrive together: one at a time, the later ones find the first.
+      await this.transactions.lockClientId(sale.merchantId, sale.clientId);
+      const existing = await this.transactions.findByClientId(sale.merchantId, sale.clientId);
+      if (existing) return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
+    }
     let row;
     try {
-      row = await this.transactions.insertSale(runner, sale);
+      row = await this.transactions.insertSale(sale);
     } catch (err) {
-      const { code, detail } = pgErrorFields(err);
-      if (code === '23503' && detail?.includes('(user_id)')) throw customerNotFound(sale.userId!);
-      if (code === '23503' && detail?.includes('(merchant_id)')) throw new NotFoundError('Merchant');
+      // A merchant deleted while its token is still valid has no table any more.
+      if (pgErrorFields(err).code === '42P01') throw new NotFoundError('Merchant');
       throw err;
     }
     if (!row) {
       // A customer who blocked this shop is, to the shop, a customer who does not exist: the same
       // answer, so blocking cannot be told apart from a wrong id (and ids cannot be probed).
       if (sale.userId && (await this.shops.relation(sale.userId, sale.merchantId)) === 'blocked')
+        throw customerNotFound(sale.userId);
+      if (sale.userId && !(await this.transactions.customerExists(sale.userId)))
         throw customerNotFound(sale.userId);
       if (sale.guestUserId) {
         const state = await this.transactions.guestState(sale.merchantId, sale.guestUserId);
@@ -377,21 +357,25 @@ export class TransactionsService {
             'This guest user already has a transaction.',
           );
       }
-      // Only a concurrent sale with the same offline client_id leaves nothing inserted.
-      throw new ClientIdTaken();
+      // Only a concurrent sale with the same offline client_id leaves nothing inserted; it has
+      // committed by now (the insert waited for it), so this statement sees it.
+      const existing = sale.clientId
+        ? await this.transactions.findByClientId(sale.merchantId, sale.clientId)
+        : undefined;
+      if (!existing) throw new Error('A sale wrote nothing and no earlier sale explains it');
+      return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
     }
     written.customerRelation = row.customer_relation ?? null;
-    return this.createdResponse(toTransactionDto(row));
+    return { body: this.createdResponse(toTransactionDto(row)), replayed: false };
   }
 
   private async applySettlement(
-    manager: EntityManager,
     merchantId: number,
     transactionId: number,
     dto: SettleTransactionDto,
     written: Written,
   ): Promise<TransactionResponseDto> {
-    const bill = await this.transactions.findForMerchant(manager, merchantId, transactionId, true);
+    const bill = await this.transactions.findForMerchant(merchantId, transactionId, true);
     if (!bill) throw new NotFoundError('Transaction');
     if (bill.type === 'paid')
       throw new ConflictError(
@@ -410,7 +394,6 @@ export class TransactionsService {
         'amount',
       );
     const row = await this.transactions.applySettlement(
-      manager,
       bill,
       pay,
       dto.payment_method,

@@ -92,9 +92,4 @@ export class UsersRepository {
     );
     return { email: rows[0].email_taken, phone: rows[0].phone_taken };
   }
-
-  async exists(id: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [id]);
-    return rows.length > 0;
-  }
 }

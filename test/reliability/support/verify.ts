@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Client } from './http.js';
 import type { Ledger, Sale, World } from './workload.js';
+import { allTransactions } from '../../support/transactions.js';
 
 interface Row {
   id: string;
@@ -33,7 +34,7 @@ export async function verifyDatabase(
   const merchants = world.merchants.map((m) => m.id);
   const { rows } = await db.query<Row>(
     `SELECT id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise
-       FROM transactions WHERE merchant_id = ANY($1::int[])`,
+       FROM ${await allTransactions(db)} WHERE merchant_id = ANY($1::int[])`,
     [merchants],
   );
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
