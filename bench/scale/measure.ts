@@ -206,7 +206,7 @@ export async function khataProbe(api: Api): Promise<{ paymentOnAccount: Missing;
  */
 export async function migrationUnderWrites(
   api: Api,
-  pool: pg.Pool,
+  url: string,
   merchants: Merchants,
   column: string,
 ): Promise<{ totalMs: number; longestStallMs: number; writerErrors: number; firstError?: string } | Missing> {
@@ -223,7 +223,7 @@ export async function migrationUnderWrites(
   const started = performance.now();
   let outcome: { totalMs: number } | Missing;
   try {
-    await addColumnEverywhere(pool, column);
+    await addColumnEverywhere(url, column);
     outcome = { totalMs: round(performance.now() - started) };
   } catch (err) {
     outcome = { missing: err instanceof NotBuilt ? `n/a (${err.message})` : `error: ${String(err)}` };

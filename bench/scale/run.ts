@@ -180,7 +180,7 @@ async function main(): Promise<void> {
         const apiBackendMiB = await attempt('backend memory', () => apiBackendsRss(pool, database));
         log('schema migration under writes');
         const migration = await attempt('migration', () =>
-          migrationUnderWrites(api, pool, merchants, `bench_probe_${size}`),
+          migrationUnderWrites(api, url, merchants, `bench_probe_${size}`),
         );
         log('catalog and backend probes');
         const memory = await attempt('fresh backend', () => backendMemory(url, merchants, plan));

@@ -9,7 +9,9 @@
  * from a template, each altered by the app's per-merchant-table migration runner).
  */
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { bulkLoad } from '../../seeds/bulk-load.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { TransactionTableFactory } from '../../src/modules/transactions/transaction-table.factory.js';
 
 export type Layout = 'partitions' | 'standalone';
@@ -57,15 +59,73 @@ export async function grow(pool: pg.Pool, merchants: number, seed: number): Prom
 /**
  * The schema migration under test: a nullable column added to every merchant's table. With
  * partitions one ALTER on the parent reaches them all (and holds its lock on every partition until it
- * commits); standalone tables are altered one by one by the app's runner.
+ * commits); standalone tables are altered one by one by the app's per-merchant-table migrator, given
+ * one more migration version.
  */
-export async function addColumnEverywhere(pool: pg.Pool, column: string): Promise<void> {
+export async function addColumnEverywhere(url: string, column: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(column)) throw new TypeError(`Refusing column name ${column}`);
-  if ((await layout(pool)) === 'partitions') {
-    await pool.query(`ALTER TABLE transactions ADD COLUMN ${column} text`);
-    return;
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    if ((await layout(pool)) === 'partitions') {
+      await pool.query(`ALTER TABLE transactions ADD COLUMN ${column} text`);
+      return;
+    }
+  } finally {
+    await pool.end();
   }
-  throw new NotBuilt('the per-merchant-table migration runner');
+  await migrateStandaloneTables(url, column);
+}
+
+/** What the harness uses of the per-merchant-table migrator (src/modules/transactions). */
+interface MerchantTableMigration {
+  version: number;
+  description: string;
+  template: readonly string[];
+  table: (table: string) => readonly string[];
+}
+interface MigratorModule {
+  MerchantTableMigrator: new (
+    dataSource: DataSource,
+    options: { migrations: readonly MerchantTableMigration[] },
+  ) => { run(): Promise<{ failed: { merchantId: number; error: string }[] }> };
+}
+interface MigrationsModule {
+  MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[];
+}
+
+/** The probe migrations added so far in this run (each size adds one version on top of the app's). */
+const probes: MerchantTableMigration[] = [];
+
+async function migrateStandaloneTables(url: string, column: string): Promise<void> {
+  // Resolved at run time, so that the harness builds and runs on either layout.
+  const dir = new URL('../../src/modules/transactions/', import.meta.url);
+  let migrator: MigratorModule;
+  let released: MigrationsModule;
+  try {
+    migrator = (await import(new URL('merchant-table-migrator.js', dir).href)) as MigratorModule;
+    released = (await import(new URL('merchant-table-migrations.js', dir).href)) as MigrationsModule;
+  } catch {
+    throw new NotBuilt('the per-merchant-table migration runner');
+  }
+  const versions = [...released.MERCHANT_TABLE_MIGRATIONS, ...probes].map((m) => m.version);
+  probes.push({
+    version: Math.max(1, ...versions) + 1,
+    description: `scale benchmark: column ${column}`,
+    template: [`ALTER TABLE transaction_template ADD COLUMN ${column} text`],
+    table: (table) => [`ALTER TABLE ${table} ADD COLUMN ${column} text`],
+  });
+  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
+  await dataSource.initialize();
+  try {
+    const migrations = [...released.MERCHANT_TABLE_MIGRATIONS, ...probes];
+    const report = await new migrator.MerchantTableMigrator(dataSource, { migrations }).run();
+    if (report.failed.length)
+      throw new Error(
+        `${report.failed.length} merchant tables failed, e.g. ${report.failed[0].merchantId}: ${report.failed[0].error}`,
+      );
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /** A one-merchant query as the API runs it (the merchant's newest sales), for cold-plan probes. */
