@@ -41,6 +41,8 @@ export interface SizeResult {
 /** The size at which the ratios are judged. */
 export const GOAL_SIZE = 50_000;
 const EXTRAPOLATE_TO = 100_000;
+/** Below this largest size the curve is too short to say anything about 100,000 merchants. */
+const EXTRAPOLATE_FROM = 10_000;
 
 interface Cell {
   value: number | null;
@@ -208,6 +210,7 @@ function extrapolate(points: { n: number; v: number | null }[]): number | null {
   const known = points.filter((p): p is { n: number; v: number } => p.v !== null && p.v > 0);
   if (known.length < 2) return null;
   const [a, b] = known.slice(-2);
+  if (b.n < EXTRAPOLATE_FROM) return null;
   const k = Math.log(b.v / a.v) / Math.log(b.n / a.n);
   return b.v * (EXTRAPOLATE_TO / b.n) ** k;
 }
@@ -267,7 +270,7 @@ export function report(results: SizeResult[], context: string[]) {
   }
   md.push(
     '',
-    `- Ratios are the largest size's figure over the ${base.merchants.toLocaleString('en')}-merchant figure. "~100,000" extends the last two sizes on a power curve (v = a·n^k); it is a trend, not a measurement.`,
+    `- Ratios are the largest size's figure over the ${base.merchants.toLocaleString('en')}-merchant figure. "~100,000" extends the last two sizes on a power curve (v = a·n^k); it is a trend, not a measurement, and is left out when the largest size is under ${EXTRAPOLATE_FROM.toLocaleString('en')}.`,
     '- "n/a (not built)": the app has no such endpoint or code path yet; no number is made up for it.',
   );
   return { json: { sizes, measurements: lines, raw: results }, md: md.join('\n') + '\n' };
