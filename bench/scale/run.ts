@@ -4,7 +4,8 @@
  * the figures with their ratios against the smallest size to bench/results/scale.json and scale.md.
  *
  * Options: `--sizes 100,2000` (any ascending list), `--max 50000` (the default sizes up to that),
- * `--out scale-before` (result file names). Environment: BENCH_SCALE_DATABASE_URL, the database to
+ * `--out scale-before` (result file names), `--keep` (leave the grown database for inspection; it is
+ * dropped otherwise). Environment: BENCH_SCALE_DATABASE_URL, the database to
  * drop, recreate and grow (default postgresql://postgres@127.0.0.1:5432/gs_bench_scale). Failures of a
  * measurement are recorded as errors in the table; they do not stop the run.
  */
@@ -97,6 +98,15 @@ function apiEnv(databaseUrl: string, port: number): NodeJS.ProcessEnv {
 
 /** Drops and recreates the benchmark's own database, then applies the migrations with the app's CLI. */
 async function freshDatabase(url: string, tmp: string): Promise<void> {
+  await dropDatabase(url, true);
+  const migrate = Child.node('migrate', join(root, 'dist/src/database/migrate.js'), ['run'], apiEnv(url, 0), {
+    cwd: tmp,
+  });
+  if ((await migrate.exited) !== 0) throw new Error(`migrations failed:\n${migrate.lastLines()}`);
+}
+
+/** Drops the benchmark's database (only a `gs_…` one), and creates it anew when asked. */
+async function dropDatabase(url: string, recreate = false): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   if (!/^gs_[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to drop database ${name}: use a gs_… name`);
   const admin = new URL(url);
@@ -104,14 +114,10 @@ async function freshDatabase(url: string, tmp: string): Promise<void> {
   const server = new pg.Pool({ connectionString: admin.toString(), max: 1 });
   try {
     await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await server.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    if (recreate) await server.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   } finally {
     await server.end();
   }
-  const migrate = Child.node('migrate', join(root, 'dist/src/database/migrate.js'), ['run'], apiEnv(url, 0), {
-    cwd: tmp,
-  });
-  if ((await migrate.exited) !== 0) throw new Error(`migrations failed:\n${migrate.lastLines()}`);
 }
 
 async function startApi(url: string, tmp: string) {
@@ -218,6 +224,7 @@ async function main(): Promise<void> {
     await pool.end();
     await Child.stopAll();
     await rm(tmp, { recursive: true, force: true });
+    if (!process.argv.includes('--keep')) await dropDatabase(url);
   }
 }
 
