@@ -14,7 +14,7 @@
  * to bench/results/partial.json instead). Environment: BENCH_DATABASE_URL (use that server instead of
  * an embedded one), BENCH_CPU_PROF=<dir> (the API processes write V8 CPU profiles there),
  * BENCH_VERSUS=<another build's dist/src/main.js> (the create phase runs that build of the API where it
- * runs the bare server: an A/B of two builds, side by side), BENCH_API=<a build's dist/src/main.js>
+ * runs the bare server, both under load at the same time: an A/B of two builds on a busy machine), BENCH_API=<a build's dist/src/main.js>
  * (instead of this one's), BENCH_ROUNDS=<n> (create rounds), BENCH_MEASURE_SEC and BENCH_WARM_SEC (their
  * lengths: many short alternating rounds cancel a loaded machine's drift better than a few long ones).
  */
@@ -502,9 +502,19 @@ async function benchCreates(
     for (const c of CREATE_CONCURRENCY) {
       // Alternate who goes first, so drift over the run (a growing table, the neighbours' load) hits both.
       const order = round % 2 ? [bare, ours] : [ours, bare];
-      for (const s of order) {
-        await gen.run(createJob(s.url, pop, c, plan.warmSec));
-        const r = await measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec));
+      // Two builds of the API (BENCH_VERSUS) are loaded at the same time, each by its own connections:
+      // the same moment of a shared machine for both, so their CPU per request compares.
+      const together = versus
+        ? await Promise.all(
+            order.map(async (s) => {
+              await gen.run(createJob(s.url, pop, c, plan.warmSec));
+              return measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec));
+            }),
+          )
+        : undefined;
+      for (const [i, s] of order.entries()) {
+        if (!together) await gen.run(createJob(s.url, pop, c, plan.warmSec));
+        const r = together?.[i] ?? (await measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec)));
         assertClean(`create on ${s.name} at concurrency ${c}`, r);
         log(
           `create ${s.name} c=${c}: ${r.rps} rps, p50 ${r.p50} ms, p99 ${r.p99} ms; CPU ms/request ` +
