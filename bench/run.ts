@@ -12,7 +12,11 @@
  *
  * Options: `--quick`; `--only=create,pgbench,realtime,registration,dashboards` (a partial run, written
  * to bench/results/partial.json instead). Environment: BENCH_DATABASE_URL (use that server instead of
- * an embedded one), BENCH_CPU_PROF=<dir> (the API processes write V8 CPU profiles there).
+ * an embedded one), BENCH_CPU_PROF=<dir> (the API processes write V8 CPU profiles there),
+ * BENCH_VERSUS=<another build's dist/src/main.js> (the create phase runs that build of the API where it
+ * runs the bare server, both under load at the same time: an A/B of two builds on a busy machine), BENCH_API=<a build's dist/src/main.js>
+ * (instead of this one's), BENCH_ROUNDS=<n> (create rounds), BENCH_MEASURE_SEC and BENCH_WARM_SEC (their
+ * lengths: many short alternating rounds cancel a loaded machine's drift better than a few long ones).
  */
 import { JwtService } from '@nestjs/jwt';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -97,6 +101,11 @@ const plan = quick
       realtime: { clients: 1000, sales: 50 },
       watchdogMin: 150,
     };
+
+if (process.env.BENCH_ROUNDS) plan.rounds = Number(process.env.BENCH_ROUNDS);
+if (process.env.BENCH_MEASURE_SEC) plan.measureSec = Number(process.env.BENCH_MEASURE_SEC);
+if (process.env.BENCH_WARM_SEC) plan.warmSec = Number(process.env.BENCH_WARM_SEC);
+const versus = process.env.BENCH_VERSUS ? resolve(process.env.BENCH_VERSUS) : undefined;
 
 const JWT_SECRET = 'graminstore-benchmark-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'benchmark-admin-password';
@@ -261,7 +270,8 @@ async function startServer(
 
 const startApi = async (name: string, db: Database, tmp: string, extra: Record<string, string> = {}) => {
   const port = await freePort();
-  return startServer(name, join(root, 'dist/src/main.js'), apiEnv(db.url, port, extra), port, tmp);
+  const script = process.env.BENCH_API ? resolve(process.env.BENCH_API) : join(root, 'dist/src/main.js');
+  return startServer(name, script, apiEnv(db.url, port, extra), port, tmp);
 };
 
 const peaks: Record<string, number> = {};
@@ -492,9 +502,19 @@ async function benchCreates(
     for (const c of CREATE_CONCURRENCY) {
       // Alternate who goes first, so drift over the run (a growing table, the neighbours' load) hits both.
       const order = round % 2 ? [bare, ours] : [ours, bare];
-      for (const s of order) {
-        await gen.run(createJob(s.url, pop, c, plan.warmSec));
-        const r = await measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec));
+      // Two builds of the API (BENCH_VERSUS) are loaded at the same time, each by its own connections:
+      // the same moment of a shared machine for both, so their CPU per request compares.
+      const together = versus
+        ? await Promise.all(
+            order.map(async (s) => {
+              await gen.run(createJob(s.url, pop, c, plan.warmSec));
+              return measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec));
+            }),
+          )
+        : undefined;
+      for (const [i, s] of order.entries()) {
+        if (!together) await gen.run(createJob(s.url, pop, c, plan.warmSec));
+        const r = together?.[i] ?? (await measure(gen, meter, s, createJob(s.url, pop, c, plan.measureSec)));
         assertClean(`create on ${s.name} at concurrency ${c}`, r);
         log(
           `create ${s.name} c=${c}: ${r.rps} rps, p50 ${r.p50} ms, p99 ${r.p99} ms; CPU ms/request ` +
@@ -973,19 +993,21 @@ async function main(): Promise<number> {
     try {
       if (runs('create')) {
         const barePort = await freePort();
-        const bare = await startServer(
-          'bare',
-          join(here, 'bare-server.js'),
-          {
-            ...baseEnv(),
-            DATABASE_URL: db.url,
-            PORT: String(barePort),
-            POOL_SIZE: String(POOL_SIZE),
-            JWT_SECRET,
-          },
-          barePort,
-          tmp,
-        );
+        const bare = versus
+          ? await startServer('versus', versus, apiEnv(db.url, barePort), barePort, tmp)
+          : await startServer(
+              'bare',
+              join(here, 'bare-server.js'),
+              {
+                ...baseEnv(),
+                DATABASE_URL: db.url,
+                PORT: String(barePort),
+                POOL_SIZE: String(POOL_SIZE),
+                JWT_SECRET,
+              },
+              barePort,
+              tmp,
+            );
         outcome.creates = await phase('create', () => benchCreates(gen, meter, api, bare, pop));
         await stopServer(bare);
       }

@@ -66,15 +66,45 @@ const LOCATIONS: Partial<Record<ArgumentMetadata['type'], FieldLocation>> = {
 };
 
 /**
+ * A hand-written check of one hot route's body: the DTO instance exactly as the full pipe would return
+ * it, or undefined for anything it does not recognise as plainly valid (the full pipe then decides and
+ * words the errors). It may only accept what the DTO's decorators accept.
+ */
+export type PrecompiledBody<T extends object> = (body: unknown) => T | undefined;
+
+const precompiled = new Map<abstract new () => object, PrecompiledBody<object>>();
+
+/** Registers the fast check of a request body DTO; its spec must compare it with the full pipe. */
+export function precompileBody<T extends object>(dto: new () => T, check: PrecompiledBody<T>): void {
+  precompiled.set(dto, check);
+}
+
+/** The fast check registered for `dto`, if any. */
+export function precompiledBody<T extends object>(dto: new () => T): PrecompiledBody<T> | undefined {
+  return precompiled.get(dto) as PrecompiledBody<T> | undefined;
+}
+
+/**
  * The one validation pipe: whitelist on, failures as 422 field lists. Unknown fields are rejected,
- * except on DTO classes marked `@LenientFields()` (the v1 surface), where they are dropped.
+ * except on DTO classes marked `@LenientFields()` (the v1 surface), where they are dropped. A body DTO
+ * with a precompiled check (see {@link precompileBody}) skips class-transformer and class-validator
+ * when that check accepts the body.
  */
 @Injectable()
 export class AppValidationPipe implements PipeTransform {
   private readonly strict = this.build(true);
   private readonly lenient = this.build(false);
 
+  /** `precompiledChecks: false` runs every body through class-validator (the specs compare the two). */
+  constructor(private readonly precompiledChecks = true) {}
+
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Nest's pipe leaves values of custom parameter decorators (`@CurrentPrincipal()`) as they are.
+    if (metadata.type === 'custom') return value;
+    if (this.precompiledChecks && metadata.type === 'body' && metadata.metatype) {
+      const checked = precompiled.get(metadata.metatype)?.(value);
+      if (checked) return checked;
+    }
     const lenient = !!metadata.metatype && Reflect.getMetadata(LENIENT_FIELDS, metadata.metatype) === true;
     try {
       return await (lenient ? this.lenient : this.strict).transform(value, metadata);

@@ -3,8 +3,10 @@ import type { Response } from 'express';
 import { tap, type Observable } from 'rxjs';
 
 /**
- * Global: any response that carries a token (`access_token` or `refresh_token`, on every API version)
- * is marked `Cache-Control: no-store`, so no browser or proxy cache keeps it.
+ * On the controllers that hand out tokens (the auth routes of every API version): any response that
+ * carries a token (`access_token` or `refresh_token`) is marked `Cache-Control: no-store`, so no
+ * browser or proxy cache keeps it. Not global: an interceptor on every route puts an Observable
+ * chain on every request, the sales included, for the few routes that issue tokens.
  */
 @Injectable()
 export class NoStoreTokensInterceptor implements NestInterceptor {

@@ -36,6 +36,15 @@ export function requestContextMiddleware(metrics: MetricsService, accessLog: boo
           }),
         );
     });
-    requestContext.run({ requestId, ip: req.ip }, next);
+    // The address is derived (under TRUST_PROXY) only when something asks for it: few requests do.
+    requestContext.run(
+      {
+        requestId,
+        get ip() {
+          return req.ip;
+        },
+      },
+      next,
+    );
   };
 }

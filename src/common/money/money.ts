@@ -41,6 +41,12 @@ export function paiseToRupees(paise: number | string | bigint): number {
   return Number(paise) / 100;
 }
 
+/** Whether `value` is a rupee amount: positive, at most 2 decimals, at most ₹1 crore. */
+export function isRupeeAmount(value: unknown): boolean {
+  const paise = rupeesToPaise(value);
+  return paise !== undefined && paise <= MAX_AMOUNT_PAISE;
+}
+
 /** A rupee amount: positive, at most 2 decimals, at most ₹1 crore. */
 export function IsRupeeAmount(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -53,10 +59,7 @@ export function IsRupeeAmount(options?: ValidationOptions): PropertyDecorator {
         ...options,
       },
       validator: {
-        validate(value: unknown) {
-          const paise = rupeesToPaise(value);
-          return paise !== undefined && paise <= MAX_AMOUNT_PAISE;
-        },
+        validate: isRupeeAmount,
       },
     });
 }

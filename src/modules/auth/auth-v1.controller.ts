@@ -1,8 +1,19 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, OptionalAuth, Public, Roles } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
+import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { V1 } from '../../common/v1/v1.js';
 import { MerchantsService } from '../merchants/merchants.service.js';
 import { PhoneLookupQuota, PhoneLookupThrottlerGuard } from '../users/phone-lookup-throttler.guard.js';
@@ -30,6 +41,7 @@ import {
 /** The original API's auth routes, over the same services as /api/v2/auth. */
 @ApiTags('v1 auth (original API)')
 @Controller({ path: 'auth', version: V1 })
+@UseInterceptors(NoStoreTokensInterceptor)
 export class AuthV1Controller {
   constructor(
     private readonly auth: AuthService,

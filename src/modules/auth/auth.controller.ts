@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,6 +10,7 @@ import {
 import { CurrentPrincipal, Public, Roles } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
+import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { MerchantProfileDto } from '../merchants/dto/merchant-profile.dto.js';
 import { MerchantsService } from '../merchants/merchants.service.js';
 import { UserProfileDto } from '../users/dto/user-profile.dto.js';
@@ -27,6 +28,7 @@ import { UpdateMerchantProfileDto, UpdateUserProfileDto } from './dto/update-pro
 
 @ApiTags('auth')
 @Controller('auth')
+@UseInterceptors(NoStoreTokensInterceptor)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountsRepository } from './accounts.repository.js';
@@ -21,7 +19,6 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     RefreshTokensRepository,
     LoginLimiter,
     AccountsRepository,
-    { provide: APP_INTERCEPTOR, useClass: NoStoreTokensInterceptor },
     PhoneLookupThrottlerGuard,
   ],
   exports: [AccountsRepository, AdminAccountsRepository, LoginLimiter, RefreshTokensRepository],

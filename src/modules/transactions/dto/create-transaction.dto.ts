@@ -1,8 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { IsRupeeAmount } from '../../../common/money/money.js';
-import { IsInstant } from '../../../common/time/instant.js';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  isUUID,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { precompileBody } from '../../../common/errors/validation.js';
+import { isRupeeAmount, IsRupeeAmount } from '../../../common/money/money.js';
+import { IsInstant, parseInstant } from '../../../common/time/instant.js';
 import {
   PAYMENT_METHODS,
   TRANSACTION_TYPES,
@@ -19,9 +30,11 @@ export function normalizeType(value: unknown): unknown {
   return v;
 }
 
-export const normalizeMethod = ({ value }: { value: unknown }) =>
+const methodOf = (value: unknown) =>
   typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s-]/g, '_') : value;
-const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const trim = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+export const normalizeMethod = ({ value }: { value: unknown }) => methodOf(value);
+const trimmed = ({ value }: { value: unknown }) => trim(value);
 
 export class CreateTransactionDto {
   @ApiPropertyOptional({
@@ -108,3 +121,55 @@ export class CreateTransactionDto {
   @IsUUID('all')
   client_id?: string | null;
 }
+
+/** One field of the precompiled check: the DTO's `@Transform`, then whether its decorators accept the value. */
+interface FieldRule {
+  transform?: (value: unknown) => unknown;
+  accepts: (value: unknown) => boolean;
+}
+
+const optional =
+  (accepts: (value: unknown) => boolean) =>
+  (value: unknown): boolean =>
+    value === null || value === undefined || accepts(value);
+const positiveInt = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 1;
+const oneOf = (values: readonly string[]) => (value: unknown) => values.some((v) => v === value);
+/** class-validator counts a surrogate pair as one character, so `length` ≤ max is always within it. */
+const stringUpTo = (max: number) => (value: unknown) => typeof value === 'string' && value.length <= max;
+
+/** The decorators of {@link CreateTransactionDto}, field by field (its spec holds the two together). */
+const CREATE_RULES: Record<string, FieldRule> = {
+  user_id: { accepts: optional(positiveInt) },
+  amount: { accepts: isRupeeAmount },
+  type: { transform: normalizeType, accepts: oneOf(TRANSACTION_TYPES) },
+  description: { transform: trim, accepts: optional(stringUpTo(500)) },
+  payment_method: { transform: methodOf, accepts: optional(oneOf(PAYMENT_METHODS)) },
+  reference_number: { transform: trim, accepts: optional(stringUpTo(100)) },
+  is_guest_transaction: { accepts: optional((value) => typeof value === 'boolean') },
+  guest_user_id: { accepts: optional(positiveInt) },
+  occurred_at: { accepts: optional((value) => parseInstant(value) !== undefined) },
+  client_id: { accepts: optional((value) => isUUID(value, 'all')) },
+};
+
+/**
+ * The sale body checked in one pass (the busiest route): a plain object of known fields, each valid,
+ * `amount` and `type` present. Anything else — an unknown field, a wrong value — goes through
+ * class-validator, which words the 422.
+ */
+export function checkCreateTransaction(body: unknown): CreateTransactionDto | undefined {
+  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype)
+    return undefined;
+  const dto = new CreateTransactionDto() as unknown as Record<string, unknown>;
+  for (const [field, raw] of Object.entries(body)) {
+    const rule = Object.hasOwn(CREATE_RULES, field) ? CREATE_RULES[field] : undefined;
+    if (!rule) return undefined;
+    const value = rule.transform ? rule.transform(raw) : raw;
+    if (!rule.accepts(value)) return undefined;
+    dto[field] = value;
+  }
+  return Object.hasOwn(dto, 'amount') && Object.hasOwn(dto, 'type')
+    ? (dto as unknown as CreateTransactionDto)
+    : undefined;
+}
+
+precompileBody(CreateTransactionDto, checkCreateTransaction);
