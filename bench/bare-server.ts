@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { toTransactionDto } from '../src/modules/transactions/transaction.mapper.js';
+import type { ReadReplicas } from '../src/database/read-replicas.js';
 import { TransactionsRepository, type NewSale } from '../src/modules/transactions/transactions.repository.js';
 
 const secret = process.env.JWT_SECRET ?? '';
@@ -29,7 +30,10 @@ const pool = new pg.Pool({
 const runner = {
   query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows,
 } as unknown as EntityManager;
-const repository = new TransactionsRepository(undefined as unknown as DataSource);
+const repository = new TransactionsRepository(
+  undefined as unknown as DataSource,
+  undefined as unknown as ReadReplicas,
+);
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
 

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ReadReplicas } from '../src/database/read-replicas.js';
 import { TransactionsRepository, type NewSale } from '../src/modules/transactions/transactions.repository.js';
 import { GUEST_EVERY } from './load-generator.js';
 import { Child } from './support.js';
@@ -41,7 +42,10 @@ async function captureSale(sale: NewSale): Promise<{ sql: string; params: unknow
       return [];
     },
   } as unknown as EntityManager;
-  await new TransactionsRepository(undefined as unknown as DataSource).insertSale(runner, sale);
+  await new TransactionsRepository(
+    undefined as unknown as DataSource,
+    undefined as unknown as ReadReplicas,
+  ).insertSale(runner, sale);
   return captured!;
 }
 

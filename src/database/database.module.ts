@@ -1,8 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { ReadReplicas } from './read-replicas.js';
+import { ReadYourWritesInterceptor } from './read-your-writes.interceptor.js';
+import { WriteMarks } from './write-marks.js';
 
 @Global()
 @Module({
@@ -10,7 +14,11 @@ import { dataSourceOptions } from './data-source-options.js';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions({ url: config.databaseUrl ?? '', poolSize: config.dbPoolSize }),
+        ...dataSourceOptions({
+          url: config.databaseUrl ?? '',
+          poolSize: config.dbPoolSize,
+          maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
+        }),
         migrationsRun: !config.isProduction,
         // Retry briefly at boot so a database that is still starting does not fail the deploy.
         retryAttempts: 5,
@@ -18,6 +26,12 @@ import { dataSourceOptions } from './data-source-options.js';
       }),
     }),
   ],
-  providers: [TimeZonesRepository],
+  providers: [
+    TimeZonesRepository,
+    WriteMarks,
+    ReadReplicas,
+    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+  ],
+  exports: [ReadReplicas],
 })
 export class DatabaseModule {}

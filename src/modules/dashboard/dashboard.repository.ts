@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ReadReplicas } from '../../database/read-replicas.js';
 import { TransactionTableFactory } from '../transactions/transaction-table.factory.js';
 import type { TransactionRow } from '../transactions/transactions.repository.js';
 import { visibleShopsSql, type VisibleShop } from '../users/customer-shops.repository.js';
@@ -215,29 +216,32 @@ const DAILY_TOTALS_SQL = `
 
 @Injectable()
 export class DashboardRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadReplicas,
+  ) {}
 
   /** The calendar of `now` in `tz`, or in the merchant's own zone; undefined for an unknown merchant. */
   async calendar(scope: { tz: string } | { merchantId: number }, now: Date, days: number) {
     const tz = 'tz' in scope ? scope.tz : null;
     const merchantId = 'merchantId' in scope ? requireId(scope.merchantId) : null;
-    const rows: CalendarRow[] = await this.dataSource.query(CALENDAR_SQL, [tz, merchantId, now, days]);
+    const rows: CalendarRow[] = await this.reads.query(CALENDAR_SQL, [tz, merchantId, now, days]);
     return rows[0];
   }
 
   /** The last `count` weeks or months of `now` in `tz`, oldest first. */
   periods(tz: string, unit: 'week' | 'month', count: number, now: Date): Promise<PeriodRow[]> {
-    return this.dataSource.query(PERIODS_SQL, [tz, unit, count, now]);
+    return this.reads.query(PERIODS_SQL, [tz, unit, count, now]);
   }
 
   /** The merchant's rollups per local day from `fromDay` to `toDay` (inclusive), days without sales absent. */
   dailyTotals(merchantId: number, fromDay: string, toDay: string): Promise<DayRow[]> {
-    return this.dataSource.query(DAILY_TOTALS_SQL, [requireId(merchantId), fromDay, toDay]);
+    return this.reads.query(DAILY_TOTALS_SQL, [requireId(merchantId), fromDay, toDay]);
   }
 
   /** Everything still owed to the merchant, all time. */
   async outstanding(merchantId: number): Promise<OutstandingRow> {
-    const rows: OutstandingRow[] = await this.dataSource.query(
+    const rows: OutstandingRow[] = await this.reads.query(
       `SELECT coalesce(sum(due_paise), 0)::text AS due_paise, coalesce(sum(open_bills), 0)::text AS open_bills
          FROM merchant_outstanding WHERE merchant_id = $1`,
       [requireId(merchantId)],
@@ -248,7 +252,7 @@ export class DashboardRepository {
   /** The merchant's newest transactions in [from, to), through the (merchant, occurred_at) index. */
   recentForMerchant(merchantId: number, from: Date, to: Date, limit: number): Promise<TransactionRow[]> {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT ${TRANSACTION_COLUMNS}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
          FROM ${table} t
         WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
@@ -263,7 +267,7 @@ export class DashboardRepository {
    */
   topCustomersAllTime(merchantId: number, limit: number): Promise<TopCustomerRow[]> {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT * FROM (
          (SELECT c.user_id, NULL::integer AS guest_user_id, u.name, u.phone, c.amount_paise::text AS amount_paise,
                  c.purchases::text AS purchases, c.last_transaction_at
@@ -283,7 +287,7 @@ export class DashboardRepository {
   /** The merchant's best buyers in [from, to), computed exactly from the rows of that window. */
   topCustomersBetween(merchantId: number, from: Date, to: Date, limit: number): Promise<TopCustomerRow[]> {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    return this.dataSource.query(
+    return this.reads.query(
       `WITH w AS (
          SELECT t.user_id, t.guest_user_id, t.amount_paise, t.occurred_at
            FROM ${table} t WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
@@ -313,7 +317,7 @@ export class DashboardRepository {
    * and reads only the partitions of the merchants it returns.
    */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
-    return this.dataSource.query(
+    return this.reads.query(
       `WITH visible AS (${visibleShopsSql('$1')})
        SELECT c.merchant_id, m.business_name AS merchant_name, m.name AS owner_name, m.business_type, m.city,
               m.state, c.purchases,
@@ -335,7 +339,7 @@ export class DashboardRepository {
     month: { from: Date; to: Date },
   ): Promise<PeriodSpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(CUSTOMER_WEEK_MONTH_SQL, [
+    return this.reads.query(CUSTOMER_WEEK_MONTH_SQL, [
       merchantIds,
       requireId(userId),
       week.from,
@@ -348,7 +352,7 @@ export class DashboardRepository {
   /** Purchases per period and merchant; `bounds` are the periods' starts plus the last period's end. */
   customerBuckets(userId: number, merchantIds: number[], bounds: Date[]): Promise<BucketSpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(CUSTOMER_BUCKETS_SQL, [merchantIds, requireId(userId), bounds]);
+    return this.reads.query(CUSTOMER_BUCKETS_SQL, [merchantIds, requireId(userId), bounds]);
   }
 
   /** The customer's bills (due or paid), newest first, from `merchantIds`' partitions only. */
@@ -359,13 +363,13 @@ export class DashboardRepository {
     limit: number,
   ): Promise<TransactionRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(customerBillsSql(status), [merchantIds, requireId(userId), limit]);
+    return this.reads.query(customerBillsSql(status), [merchantIds, requireId(userId), limit]);
   }
 
   /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
   customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
          FROM transactions t
         WHERE t.merchant_id = ANY($1::integer[]) AND t.user_id = $2 AND t.occurred_at >= $4
@@ -380,7 +384,7 @@ export class DashboardRepository {
    */
   async registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId));
-    const rows: { buyers: number }[] = await this.dataSource.query(
+    const rows: { buyers: number }[] = await this.reads.query(
       `SELECT count(*)::int AS buyers FROM customer_merchant_totals c
         WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
           AND EXISTS (SELECT 1 FROM ${table} t
@@ -393,7 +397,7 @@ export class DashboardRepository {
 
   /** The merchant's shop name and owner's name; undefined for an unknown merchant. */
   async merchantNames(merchantId: number): Promise<{ business_name: string; name: string } | undefined> {
-    const rows: { business_name: string; name: string }[] = await this.dataSource.query(
+    const rows: { business_name: string; name: string }[] = await this.reads.query(
       `SELECT business_name, name FROM merchants WHERE id = $1`,
       [requireId(merchantId)],
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { ReadReplicas } from '../../database/read-replicas.js';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PaymentMethod, TransactionStatus, TransactionType } from './dto/transaction-response.dto.js';
 import { notBlockedSql, visibleShopsSql, type ShopRelation } from '../users/customer-shops.repository.js';
@@ -133,7 +134,10 @@ function historyClauses(
  */
 @Injectable()
 export class TransactionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadReplicas,
+  ) {}
 
   /**
    * Records a sale in one statement: the guest (new or bound), the transaction row and the
@@ -272,7 +276,7 @@ export class TransactionsRepository {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
     const params: unknown[] = [merchantId];
     const { where, order, page } = historyClauses(filter, params);
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT ${COLUMNS}, ${CURSOR_KEY}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
          FROM ${table} t WHERE t.merchant_id = $1 ${where} ORDER BY ${order} ${page}`,
       params,
@@ -289,7 +293,7 @@ export class TransactionsRepository {
     if (!merchants.length) return [];
     const params: unknown[] = [merchants, requireId(userId, 'user')];
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
-    return this.dataSource.query(
+    return this.reads.query(
       `WITH visible AS (${visibleShopsSql('$2')})
        SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name, v.relation AS shop_relation
          FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id JOIN merchants m ON m.id = t.merchant_id
@@ -308,7 +312,7 @@ export class TransactionsRepository {
 
   async analytics(merchantId: number, since: Date) {
     const table = TransactionTableFactory.quotedTableName(requireId(merchantId, 'merchant'));
-    const rows: { count: number; amount: string; paid: string }[] = await this.dataSource.query(
+    const rows: { count: number; amount: string; paid: string }[] = await this.reads.query(
       `SELECT count(*)::int AS count, COALESCE(sum(amount_paise), 0)::text AS amount,
               COALESCE(sum(paid_paise), 0)::text AS paid
          FROM ${table} WHERE occurred_at >= $1`,

@@ -1,0 +1,33 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { Request } from 'express';
+import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
+import type { Principal } from '../common/auth/role.js';
+import { requestContext } from '../common/logging/request-context.js';
+import { ReadReplicas } from './read-replicas.js';
+
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * With read replicas: names the caller in the request context (reads are routed by it) and, after any
+ * request that may have written, records the primary's WAL position for the caller before the answer
+ * leaves, so that the caller's next read, on any instance, sees its own write.
+ */
+@Injectable()
+export class ReadYourWritesInterceptor implements NestInterceptor {
+  constructor(private readonly reads: ReadReplicas) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!this.reads.enabled || context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const account = request.user ? `${request.user.role}:${request.user.id}` : undefined;
+    const store = requestContext.getStore();
+    if (store) store.account = account;
+    if (!account || READ_ONLY_METHODS.has(request.method)) return next.handle();
+    const marked = () => from(this.reads.markWrite(account));
+    return next.handle().pipe(
+      concatMap((body) => marked().pipe(concatMap(() => [body]))),
+      // A failed request may still have committed part of its work (a claimed idempotency key).
+      catchError((err: unknown) => marked().pipe(concatMap(() => throwError(() => err)))),
+    );
+  }
+}
