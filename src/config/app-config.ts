@@ -40,7 +40,7 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() EMBEDDED_PG_DIR?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) DB_POOL_SIZE?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_MAX_LIFETIME_SECONDS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_LIFETIME_SECONDS?: number;
   @IsOptional()
   @Matches(/^\s*(postgres(ql)?:\/\/\S+)?(\s*,\s*postgres(ql)?:\/\/\S+)*\s*$/, {
     message: 'must be comma-separated postgresql:// URLs',
@@ -177,7 +177,7 @@ export function loadConfig(
     logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as LogLevel,
     embeddedPgDir,
     dbPoolSize: env.DB_POOL_SIZE ?? 20,
-    dbPoolMaxLifetimeSeconds: env.DB_POOL_MAX_LIFETIME_SECONDS ?? DEFAULT_MAX_LIFETIME_SECONDS,
+    dbPoolMaxLifetimeSeconds: env.DB_POOL_LIFETIME_SECONDS ?? DEFAULT_MAX_LIFETIME_SECONDS,
     databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
       .split(',')
       .map((u) => u.trim())
