@@ -133,6 +133,11 @@ describe('read replicas (a real streaming replica)', () => {
       expect((await two.http.get(DASHBOARD).set(merchant.auth).expect(200)).body.total_transactions).toBe(3);
       expect(await historyIds(one, merchant)).toContain(id);
 
+      // A merchant registered on one instance reads its new dashboard on the other.
+      const newcomer = await registerMerchant(two);
+      const first = await one.http.get(DASHBOARD).set(newcomer.auth).expect(200);
+      expect(first.body).toMatchObject({ merchant_id: newcomer.id, total_transactions: 0 });
+
       // The customer wrote nothing: within the allowed lag, the paused replica answers (without it).
       expect(await historyIds(two, customer)).not.toContain(id);
 
