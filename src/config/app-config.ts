@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { trustProxySetting } from '../common/http/client-address.js';
+import { DEFAULT_MAX_LIFETIME_SECONDS } from '../database/data-source-options.js';
 
 /** Secrets that ship in examples and must never reach production. */
 const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
@@ -39,6 +40,14 @@ class EnvironmentVariables {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() EMBEDDED_PG_DIR?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) DB_POOL_SIZE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_LIFETIME_SECONDS?: number;
+  @IsOptional()
+  @Matches(/^\s*(postgres(ql)?:\/\/\S+)?(\s*,\s*postgres(ql)?:\/\/\S+)*\s*$/, {
+    message: 'must be comma-separated postgresql:// URLs',
+  })
+  DATABASE_READ_URLS?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DATABASE_READ_MAX_LAG_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(50) @Max(60_000) DATABASE_READ_CHECK_MS?: number;
   @IsOptional() @IsIn(['true', 'false']) SEED_ON_FIRST_START?: string;
   @IsOptional() @IsIn(['true', 'false']) ADMIN_PANEL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS?: number;
@@ -78,6 +87,14 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly embeddedPgDir!: string;
   readonly dbPoolSize!: number;
+  /** A pooled connection is closed after this long (0: never), so a backend's per-table caches are given back. */
+  readonly dbPoolMaxLifetimeSeconds!: number;
+  /** Streaming replicas that dashboards, history and analytics read from; empty: all reads on the primary. */
+  readonly databaseReadUrls!: string[];
+  /** A replica further behind the primary than this serves no reads until it catches up. */
+  readonly databaseReadMaxLagMs!: number;
+  /** How often each replica's position (and so its lag and health) is checked. */
+  readonly databaseReadCheckMs!: number;
   readonly seedOnFirstStart!: boolean;
   readonly adminPanel!: boolean;
   readonly bcryptRounds!: number;
@@ -160,6 +177,13 @@ export function loadConfig(
     logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as LogLevel,
     embeddedPgDir,
     dbPoolSize: env.DB_POOL_SIZE ?? 20,
+    dbPoolMaxLifetimeSeconds: env.DB_POOL_LIFETIME_SECONDS ?? DEFAULT_MAX_LIFETIME_SECONDS,
+    databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+    databaseReadMaxLagMs: env.DATABASE_READ_MAX_LAG_MS ?? 10_000,
+    databaseReadCheckMs: env.DATABASE_READ_CHECK_MS ?? 500,
     seedOnFirstStart: (env.SEED_ON_FIRST_START ?? (nodeEnv === 'development' ? 'true' : 'false')) === 'true',
     adminPanel: (env.ADMIN_PANEL ?? 'true') === 'true',
     bcryptRounds: env.BCRYPT_ROUNDS ?? 10,

@@ -6,7 +6,16 @@ export interface DatabaseSettings {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** Seconds a pooled connection lives before it is closed and replaced; 0: forever. */
+  maxLifetimeSeconds?: number;
 }
+
+/**
+ * A PostgreSQL backend keeps its catalogue and plan caches for every table it has touched and never
+ * gives them back; with a table per merchant, a long-lived connection grows without bound. Replacing
+ * connections after a while caps that (PgBouncer's `server_lifetime` does the same on its side).
+ */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 600;
 
 /** The one description of the database, shared by the app, the TypeORM CLI, seeds and tests. */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
@@ -24,6 +33,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       // Fail fast when the database is away, so callers get a 503 instead of hanging.
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
+      maxLifetimeSeconds: settings.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
       // Server-side: PostgreSQL cancels a runaway statement itself (exports lift it for their session).
       statement_timeout: 30000,
       application_name: settings.applicationName ?? 'graminstore',

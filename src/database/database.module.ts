@@ -1,9 +1,13 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { TransactionalConnection } from './transactional-connection.js';
+import { ReadReplicas } from './read-replicas.js';
+import { ReadYourWritesInterceptor } from './read-your-writes.interceptor.js';
+import { WriteMarks } from './write-marks.js';
 
 @Global()
 @Module({
@@ -11,7 +15,11 @@ import { TransactionalConnection } from './transactional-connection.js';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions({ url: config.databaseUrl ?? '', poolSize: config.dbPoolSize }),
+        ...dataSourceOptions({
+          url: config.databaseUrl ?? '',
+          poolSize: config.dbPoolSize,
+          maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
+        }),
         migrationsRun: !config.isProduction,
         // Retry briefly at boot so a database that is still starting does not fail the deploy.
         retryAttempts: 5,
@@ -19,7 +27,13 @@ import { TransactionalConnection } from './transactional-connection.js';
       }),
     }),
   ],
-  providers: [TimeZonesRepository, TransactionalConnection],
-  exports: [TransactionalConnection],
+  providers: [
+    TimeZonesRepository,
+    TransactionalConnection,
+    WriteMarks,
+    ReadReplicas,
+    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+  ],
+  exports: [TransactionalConnection, ReadReplicas],
 })
 export class DatabaseModule {}

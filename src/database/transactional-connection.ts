@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
+import { ReadReplicas } from './read-replicas.js';
 
 /**
  * The database as repositories see it: inside {@link transaction} every query joins the caller's
@@ -13,7 +14,10 @@ import { DataSource, EntityManager } from 'typeorm';
 export class TransactionalConnection {
   private readonly current = new AsyncLocalStorage<EntityManager>();
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() readonly dataSource: DataSource,
+    @Optional() private readonly replicas?: ReadReplicas,
+  ) {}
 
   /** The current transaction's manager, or the pool's. */
   get manager(): EntityManager {
@@ -28,6 +32,17 @@ export class TransactionalConnection {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query<T = any>(sql: string, params?: unknown[]): Promise<T> {
     return this.manager.query(sql, params);
+  }
+
+  /**
+   * A read that may be served by a replica (dashboards, history, analytics): inside a transaction it
+   * joins the transaction like {@link query}; outside one, {@link ReadReplicas} picks a replica that has
+   * the caller's own writes, or the primary.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  read<T = any>(sql: string, params?: unknown[]): Promise<T> {
+    if (this.inTransaction || !this.replicas?.enabled) return this.query(sql, params);
+    return this.replicas.query(sql, params) as Promise<T>;
   }
 
   /**

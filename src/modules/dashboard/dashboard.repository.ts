@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { TransactionalConnection } from '../../database/transactional-connection.js';
 import {
   TransactionsRepository,
   type BucketSpendRow,
@@ -143,6 +144,7 @@ const DAILY_TOTALS_SQL = `
 export class DashboardRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: TransactionalConnection,
     private readonly transactions: TransactionsRepository,
   ) {}
 
@@ -150,23 +152,23 @@ export class DashboardRepository {
   async calendar(scope: { tz: string } | { merchantId: number }, now: Date, days: number) {
     const tz = 'tz' in scope ? scope.tz : null;
     const merchantId = 'merchantId' in scope ? requireId(scope.merchantId) : null;
-    const rows: CalendarRow[] = await this.dataSource.query(CALENDAR_SQL, [tz, merchantId, now, days]);
+    const rows: CalendarRow[] = await this.db.read(CALENDAR_SQL, [tz, merchantId, now, days]);
     return rows[0];
   }
 
   /** The last `count` weeks or months of `now` in `tz`, oldest first. */
   periods(tz: string, unit: 'week' | 'month', count: number, now: Date): Promise<PeriodRow[]> {
-    return this.dataSource.query(PERIODS_SQL, [tz, unit, count, now]);
+    return this.db.read(PERIODS_SQL, [tz, unit, count, now]);
   }
 
   /** The merchant's rollups per local day from `fromDay` to `toDay` (inclusive), days without sales absent. */
   dailyTotals(merchantId: number, fromDay: string, toDay: string): Promise<DayRow[]> {
-    return this.dataSource.query(DAILY_TOTALS_SQL, [requireId(merchantId), fromDay, toDay]);
+    return this.db.read(DAILY_TOTALS_SQL, [requireId(merchantId), fromDay, toDay]);
   }
 
   /** Everything still owed to the merchant, all time. */
   async outstanding(merchantId: number): Promise<OutstandingRow> {
-    const rows: OutstandingRow[] = await this.dataSource.query(
+    const rows: OutstandingRow[] = await this.db.read(
       `SELECT coalesce(sum(due_paise), 0)::text AS due_paise, coalesce(sum(open_bills), 0)::text AS open_bills
          FROM merchant_outstanding WHERE merchant_id = $1`,
       [requireId(merchantId)],
@@ -198,7 +200,7 @@ export class DashboardRepository {
    * and reads only the tables of the merchants it returns.
    */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
-    return this.dataSource.query(
+    return this.db.read(
       `WITH visible AS (${visibleShopsSql('$1')})
        SELECT c.merchant_id, m.business_name AS merchant_name, m.name AS owner_name, m.business_type, m.city,
               m.state, c.purchases,
@@ -252,7 +254,7 @@ export class DashboardRepository {
 
   /** The merchant's shop name and owner's name; undefined for an unknown merchant. */
   async merchantNames(merchantId: number): Promise<{ business_name: string; name: string } | undefined> {
-    const rows: { business_name: string; name: string }[] = await this.dataSource.query(
+    const rows: { business_name: string; name: string }[] = await this.db.read(
       `SELECT business_name, name FROM merchants WHERE id = $1`,
       [requireId(merchantId)],
     );

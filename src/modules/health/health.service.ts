@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, NotFoundError, UnauthorizedError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { ReadReplicas } from '../../database/read-replicas.js';
 import { HealthRepository } from './health.repository.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CommonErrorCode } from '../../common/errors/error-codes.js';
@@ -23,6 +24,7 @@ export class HealthService {
     private readonly health: HealthRepository,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   /**
@@ -64,7 +66,10 @@ export class HealthService {
     return { status: 'ok' };
   }
 
-  /** Ready only when the database answers; otherwise a 503 so a load balancer stops sending traffic. */
+  /**
+   * Ready only when the database answers; otherwise a 503 so a load balancer stops sending traffic.
+   * Read replicas are listed with their state but never make the instance unready: reads fall back.
+   */
   async ready() {
     try {
       await this.health.ping();
@@ -73,7 +78,8 @@ export class HealthService {
         checks: { database: 'down' },
       });
     }
-    return { status: 'ok', checks: { database: 'up' } };
+    const replicas = this.replicas.enabled ? { replicas: this.replicas.status() } : {};
+    return { status: 'ok', checks: { database: 'up', ...replicas } };
   }
 }
 

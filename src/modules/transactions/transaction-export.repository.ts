@@ -10,21 +10,25 @@ const EXPORT_LOCK_CLASS = 0x45585054; // 'EXPT'
 
 /**
  * The exports' own connections, apart from the API's pool: at most `EXPORT_MAX_CONCURRENT` at once,
- * each with PostgreSQL's own `statement_timeout` set at connect time. However many exports are
+ * each with PostgreSQL's own `statement_timeout`, set at connect time and again inside each export's
+ * transaction (PgBouncer does not pass the connect-time one on). However many exports are
  * asked for and however slowly their clients read, the API's connections are never theirs.
  */
 @Injectable()
 export class ExportPool implements OnModuleDestroy {
   private readonly pool: pg.Pool;
+  readonly statementTimeoutMs: number;
   private active = 0;
   private readonly streams = new Set<Readable>();
 
   constructor(private readonly config: AppConfig) {
+    this.statementTimeoutMs = config.exportStatementTimeoutMs;
     this.pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.exportMaxConcurrent,
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 10_000,
+      maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
       statement_timeout: config.exportStatementTimeoutMs,
       application_name: 'graminstore-export',
     });
@@ -44,7 +48,7 @@ export class ExportPool implements OnModuleDestroy {
     }
   }
 
-  /** Closes the connection (its session, advisory lock and any half-read COPY go with it). */
+  /** Closes the connection (its open transaction, advisory lock and any half-read COPY go with it). */
   release(client: pg.PoolClient): void {
     this.active -= 1;
     client.release(true);
@@ -67,8 +71,8 @@ export type ExportStart = { stream: Readable } | { refused: 'merchant-busy' | 'e
 /**
  * Streams a merchant's statement with COPY TO STDOUT on a connection of {@link ExportPool}, through
  * the public pg API. One export per merchant at a time (on this instance by a set, across instances
- * by a session advisory lock). A client that stops reading for `stallTimeoutMs` has its stream
- * destroyed and the connection closed.
+ * by a transaction-scoped advisory lock, which works behind PgBouncer's transaction pooling too). A
+ * client that stops reading for `stallTimeoutMs` has its stream destroyed and the connection closed.
  */
 @Injectable()
 export class TransactionExportRepository {
@@ -96,7 +100,12 @@ export class TransactionExportRepository {
         release();
         return { refused: 'exports-busy' };
       }
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+      // One transaction holds the timeout, the lock and the COPY; it ends when the connection closes.
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
+        String(this.pool.statementTimeoutMs),
+      ]);
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [
         EXPORT_LOCK_CLASS,
         merchantId,
       ]);

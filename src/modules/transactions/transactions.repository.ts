@@ -382,7 +382,7 @@ export class TransactionsRepository {
     const table = merchantTable(requireId(merchantId, 'merchant'));
     const params: unknown[] = [merchantId];
     const { where, order, page } = historyClauses(filter, params);
-    return this.db.query(
+    return this.db.read(
       `SELECT ${COLUMNS}, ${CURSOR_KEY}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
          FROM ${table} t WHERE t.merchant_id = $1 ${where} ORDER BY ${order} ${page}`,
       params,
@@ -399,7 +399,7 @@ export class TransactionsRepository {
     if (!merchants.length) return [];
     const params: unknown[] = [merchants, requireId(userId, 'user')];
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
-    return this.db.query(
+    return this.db.read(
       `WITH visible AS (${visibleShopsSql('$2')})
        SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name, v.relation AS shop_relation
          FROM ${customerRows(merchants)} t JOIN visible v ON v.merchant_id = t.merchant_id
@@ -419,7 +419,7 @@ export class TransactionsRepository {
 
   async analytics(merchantId: number, since: Date) {
     const table = merchantTable(requireId(merchantId, 'merchant'));
-    const rows: { count: number; amount: string; paid: string }[] = await this.db.query(
+    const rows: { count: number; amount: string; paid: string }[] = await this.db.read(
       `SELECT count(*)::int AS count, COALESCE(sum(amount_paise), 0)::text AS amount,
               COALESCE(sum(paid_paise), 0)::text AS paid
          FROM ${table} WHERE occurred_at >= $1`,
@@ -459,7 +459,7 @@ export class TransactionsRepository {
   /** The merchant's newest transactions in [from, to), through the (merchant, occurred_at) index. */
   recentForMerchant(merchantId: number, from: Date, to: Date, limit: number): Promise<TransactionRow[]> {
     const table = merchantTable(requireId(merchantId, 'merchant'));
-    return this.db.query(
+    return this.db.read(
       `SELECT ${COLUMNS}, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name
          FROM ${table} t
         WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
@@ -474,7 +474,7 @@ export class TransactionsRepository {
    */
   topCustomersAllTime(merchantId: number, limit: number): Promise<TopCustomerRow[]> {
     const table = merchantTable(requireId(merchantId, 'merchant'));
-    return this.db.query(
+    return this.db.read(
       `SELECT * FROM (
          (SELECT c.user_id, NULL::integer AS guest_user_id, u.name, u.phone, c.amount_paise::text AS amount_paise,
                  c.purchases::text AS purchases, c.last_transaction_at
@@ -494,7 +494,7 @@ export class TransactionsRepository {
   /** The merchant's best buyers in [from, to), computed exactly from the rows of that window. */
   topCustomersBetween(merchantId: number, from: Date, to: Date, limit: number): Promise<TopCustomerRow[]> {
     const table = merchantTable(requireId(merchantId, 'merchant'));
-    return this.db.query(
+    return this.db.read(
       `WITH w AS (
          SELECT t.user_id, t.guest_user_id, t.amount_paise, t.occurred_at
            FROM ${table} t WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
@@ -524,7 +524,7 @@ export class TransactionsRepository {
    */
   async registeredBuyersBetween(merchantId: number, from: Date, to: Date): Promise<number> {
     const table = merchantTable(requireId(merchantId, 'merchant'));
-    const rows: { buyers: number }[] = await this.db.query(
+    const rows: { buyers: number }[] = await this.db.read(
       `SELECT count(*)::int AS buyers FROM customer_merchant_totals c
         WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
           AND EXISTS (SELECT 1 FROM ${table} t
@@ -543,7 +543,7 @@ export class TransactionsRepository {
     month: { from: Date; to: Date },
   ): Promise<PeriodSpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.db.query(
+    return this.db.read(
       `SELECT t.merchant_id,
               coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4), 0)::text AS week_paise,
               count(*) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4)::text AS week_count,
@@ -561,7 +561,7 @@ export class TransactionsRepository {
   /** Purchases per period and merchant; `bounds` are the periods' starts plus the last period's end. */
   customerBuckets(userId: number, merchantIds: number[], bounds: Date[]): Promise<BucketSpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.db.query(
+    return this.db.read(
       `SELECT width_bucket(t.occurred_at, $3::timestamptz[]) AS bucket, t.merchant_id,
               sum(t.amount_paise)::text AS amount_paise, sum(t.paid_paise)::text AS paid_paise,
               count(*)::text AS purchases,
@@ -587,7 +587,7 @@ export class TransactionsRepository {
     limit: number,
   ): Promise<TransactionRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.db.query(
+    return this.db.read(
       `WITH visible AS (${visibleShopsSql('$2')})
        SELECT ${COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
          FROM ${customerRows(merchantIds)} t JOIN visible v ON v.merchant_id = t.merchant_id
@@ -603,7 +603,7 @@ export class TransactionsRepository {
   /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
   customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
-    return this.db.query(
+    return this.db.read(
       `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
          FROM ${customerRows(merchantIds)} t
         WHERE t.user_id = $2 AND t.occurred_at >= $4
