@@ -135,7 +135,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
              (sum(t.amount_paise) FILTER (WHERE t.type = 'paid')
                + coalesce((SELECT sum(s.amount_paise) FROM settlements s WHERE s.merchant_id = t.merchant_id), 0)
              )::text AS collected
-        FROM ${await allTransactions(t.db)} t GROUP BY 1 ORDER BY 1`);
+        FROM ${await allTransactions(t.db, 't')} GROUP BY 1 ORDER BY 1`);
     const rolled = await t.db.query(`
       SELECT merchant_id, sum(sales_paise)::text AS sales, sum(due_paise)::text AS due,
              sum(collected_paise)::text AS collected

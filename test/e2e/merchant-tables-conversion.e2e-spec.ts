@@ -79,12 +79,13 @@ describe('converting the partitioned transactions to standalone merchant tables'
       [bill.merchant_id, bill.id],
     );
 
+    /** `from` names its rows `t`. */
     const snapshot = async (from: string) =>
       (
         await db.query(
           `SELECT merchant_id, count(*)::int AS n, sum(amount_paise)::text AS amount, sum(paid_paise)::text AS paid,
                   array_agg(id ORDER BY id)::text AS ids
-             FROM ${from} t GROUP BY 1 ORDER BY 1`,
+             FROM ${from} GROUP BY 1 ORDER BY 1`,
         )
       ).rows;
     const rollups = async () =>
@@ -95,7 +96,7 @@ describe('converting the partitioned transactions to standalone merchant tables'
              FROM merchant_daily_totals GROUP BY 1 ORDER BY 1`,
         )
       ).rows;
-    const before = await snapshot('transactions');
+    const before = await snapshot('transactions t');
     const rollupsBefore = await rollups();
     const settlements = (await db.query(`SELECT count(*)::int AS n FROM settlements`)).rows[0].n;
     expect(before.map((r) => r.n)).toEqual([20, 21, 20]);
@@ -103,7 +104,7 @@ describe('converting the partitioned transactions to standalone merchant tables'
     await migrate(database.url, MIGRATIONS);
 
     expect((await db.query(`SELECT to_regclass('transactions') AS t`)).rows[0].t).toBeNull();
-    expect(await snapshot(await allTransactions(db))).toEqual(before);
+    expect(await snapshot(await allTransactions(db, 't'))).toEqual(before);
     expect((await db.query(`SELECT count(*)::int AS n FROM settlements`)).rows[0].n).toBe(settlements);
     const indexed = await db.query(
       `SELECT merchant_id, count(*)::int AS n FROM transaction_index GROUP BY 1 ORDER BY 1`,

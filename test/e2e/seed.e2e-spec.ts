@@ -40,7 +40,9 @@ async function query<R extends pg.QueryResultRow>(
   try {
     // {{transactions}}: every merchant's sales; {{misplaced}}: rows in the wrong merchant's table.
     if (sql.includes('{{transactions}}'))
-      sql = sql.replaceAll('{{transactions}}', await allTransactions(client));
+      sql = sql
+        .replaceAll('{{transactions}} t', await allTransactions(client, 't'))
+        .replaceAll('{{transactions}}', await allTransactions(client));
     if (sql.includes('{{misplaced}}'))
       sql = sql.replaceAll('{{misplaced}}', await misplacedTransactions(client));
     return (await client.query<R>(sql, params)).rows;
