@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { ShopRelation } from '../../src/modules/users/customer-shops.repository.js';
 import type { NewMerchant } from '../../src/modules/merchants/merchants.repository.js';
 import type { NewUser } from '../../src/modules/users/users.repository.js';
+import type { NewSale } from '../../src/modules/transactions/transactions.repository.js';
 import { unique, uniquePhone } from '../support/factories.js';
 
 /** A customer row with every column set (unique email and phone). */
@@ -72,4 +73,21 @@ export async function expectTakenByOthers(
   expect(await repo.taken(account.email, '+919000000002')).toEqual({ email: true, phone: false });
   expect(await repo.taken('free@example.com', account.phone)).toEqual({ email: false, phone: true });
   expect(await repo.taken(account.email, account.phone, account.id)).toEqual({ email: false, phone: false });
+}
+
+/** A sale as TransactionsRepository.insertSale takes it: a due bill of ₹25.50, now, unless told. */
+export function newSale(patch: Partial<NewSale> & Pick<NewSale, 'merchantId'>): NewSale {
+  return {
+    userId: null,
+    guestUserId: null,
+    newGuest: false,
+    amountPaise: 2550,
+    type: 'pay_later',
+    description: 'Rice',
+    paymentMethod: null,
+    referenceNumber: null,
+    clientId: null,
+    occurredAt: null,
+    ...patch,
+  };
 }

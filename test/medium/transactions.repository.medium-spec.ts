@@ -6,6 +6,7 @@ import {
   type NewSale,
 } from '../../src/modules/transactions/transactions.repository.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
+import { newSale } from './rows.js';
 
 describe('TransactionsRepository (PostgreSQL)', () => {
   let m: MediumDatabase;
@@ -14,20 +15,7 @@ describe('TransactionsRepository (PostgreSQL)', () => {
   let shopB: number;
   let buyer: number;
 
-  const sale = (patch: Partial<NewSale>): NewSale => ({
-    merchantId: shopA,
-    userId: buyer,
-    guestUserId: null,
-    newGuest: false,
-    amountPaise: 2550,
-    type: 'pay_later',
-    description: 'Rice',
-    paymentMethod: null,
-    referenceNumber: null,
-    clientId: null,
-    occurredAt: null,
-    ...patch,
-  });
+  const sale = (patch: Partial<NewSale>): NewSale => newSale({ merchantId: shopA, userId: buyer, ...patch });
 
   beforeAll(async () => {
     m = await migratedDatabase();
