@@ -8,6 +8,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js'
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { AppConfig } from './config/app-config.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
+import { AdminPanelService, mountBeforeBodyParsers } from './modules/admin/admin-panel.service.js';
 import { HealthService } from './modules/health/health.service.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 import { serveOpenApiDocuments } from './openapi.js';
@@ -25,6 +26,12 @@ const UNPREFIXED = [
   { path: 'favicon.ico', method: RequestMethod.GET },
 ];
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Next-Cursor', 'Link', 'Idempotent-Replayed', 'Retry-After'];
+
+/**
+ * The options every instance is created with, in production and in the e2e tests. Nest's own body
+ * parsers are off: `configureApp` registers them itself, after /admin.
+ */
+export const APP_OPTIONS = { bodyParser: false } as const;
 
 /**
  * Everything `main.ts` does to the application before it listens, shared with the e2e tests so they
@@ -64,7 +71,8 @@ export function configureApp(app: NestExpressApplication): void {
   // The original API's `GET /health`. Not a controller route: a prefix exclusion of `health` would also
   // take the prefix off `GET /api/v1/health` (exclusions ignore the version).
   const health = app.get(HealthService);
-  (app.getHttpAdapter().getInstance() as Express).get('/health', (_req, res) => {
+  const express = app.getHttpAdapter().getInstance() as Express;
+  express.get('/health', (_req, res) => {
     res.json(health.v1Health('GraminStore Backend API is running'));
   });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_API_VERSION });
@@ -73,4 +81,10 @@ export function configureApp(app: NestExpressApplication): void {
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));
 
   serveOpenApiDocuments(app);
+
+  // AdminJS reads its own form bodies, so /admin comes before the body parsers. The parsers are the
+  // ones Nest registers by default (ExpressAdapter.registerParserMiddleware), with its options.
+  if (config.adminPanel) mountBeforeBodyParsers(express, app.get(AdminPanelService).gate);
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: true });
 }

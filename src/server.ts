@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
 import { AppModule } from './app.module.js';
-import { configureApp } from './app.setup.js';
+import { APP_OPTIONS, configureApp } from './app.setup.js';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config.js';
 import { persistentDevSecret } from './config/dev-secret.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
@@ -51,6 +51,7 @@ export async function startServer(afterListen?: AfterListen): Promise<void> {
   }
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    ...APP_OPTIONS,
     logger,
     bufferLogs: true,
   });

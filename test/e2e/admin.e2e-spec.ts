@@ -116,6 +116,26 @@ describe('signing in to /admin', () => {
     expect(login.headers['cache-control']).toBe('no-store');
   });
 
+  it('reads its own form bodies: the API’s body parsers never see an /admin request', async () => {
+    // Over the urlencoded parser's 100 kB limit: had that parser run first, this would be a 413.
+    const padding = 'x'.repeat(200_000);
+    const agent = request.agent(t.app.getHttpServer());
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ ...ADMIN, padding });
+    expect({ status: res.status, location: res.headers.location }).toEqual({
+      status: 302,
+      location: '/admin',
+    });
+    // The same size on the API is refused by the parser, as before.
+    const api = await t.http
+      .post('/api/v2/auth/login/merchant')
+      .type('form')
+      .send({ ...ADMIN, padding });
+    expect(api.status).toBe(413);
+  });
+
   it('gives no session for a wrong password or an unknown admin', async () => {
     for (const attempt of [
       { email: ADMIN.email, password: 'wrong-password' },

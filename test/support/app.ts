@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -66,6 +66,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
+    ...APP_OPTIONS,
     logger: process.env.TEST_LOG ? ['error', 'warn', 'fatal'] : ['fatal'],
   });
   configureApp(app);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Application, NextFunction, Request, Response } from 'express';
+import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -15,8 +15,6 @@ import { AdminErrorCode } from '../../common/errors/error-codes.js';
 export const ADMIN_ROOT = '/admin';
 /** AdminJS's working directory for its components bundle: no dot-folder (Express 5 will not serve one). */
 export const ADMIN_JS_TMP_DIR = 'adminjs-tmp';
-
-type Layer = { name: string; handle: unknown };
 
 /** Imports the panel's module (AdminJS, its bundler and their native parts). */
 export type AdminPanelLoader = () => Promise<typeof import('./admin-panel.js')>;
@@ -42,23 +40,19 @@ export class AdminPanelUnavailable extends DomainError {
 }
 
 /**
- * Nest adds its JSON and urlencoded body parsers before modules initialise, but AdminJS reads its
- * own form bodies (express-formidable) and refuses a body already consumed. Moves the admin gate
- * just ahead of the parsers; what runs before them (request id, access log, CORS) still runs first.
+ * Mounts the admin gate at /admin. AdminJS reads its own form bodies (express-formidable) and refuses
+ * a body already consumed, so `configureApp` calls this before it registers the JSON and urlencoded
+ * body parsers (the application is created with `bodyParser: false`).
  */
-function mountBeforeBodyParsers(app: Application, gate: unknown): void {
-  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
-  const gateIndex = stack.findIndex((layer) => layer.handle === gate);
-  const parserIndex = stack.findIndex((l) => l.name === 'jsonParser' || l.name === 'urlencodedParser');
-  if (parserIndex >= 0 && gateIndex > parserIndex)
-    stack.splice(parserIndex, 0, ...stack.splice(gateIndex, 1));
+export function mountBeforeBodyParsers(app: Application, gate: RequestHandler): void {
+  app.use(ADMIN_ROOT, gate);
 }
 
 /**
- * Serves the AdminJS panel at /admin without slowing the API's start: /admin is mounted at once as a
- * gate, and the panel itself (AdminJS and its ~400 packages, the React components bundle, the
- * session store) is imported and built in the background as soon as the server listens. A request
- * that arrives before it is ready waits for it. `ADMIN_PANEL=false` leaves /admin out entirely.
+ * Serves the AdminJS panel at /admin without slowing the API's start: `configureApp` mounts
+ * {@link gate} at /admin at once, and the panel itself (AdminJS and its ~400 packages, the React
+ * components bundle, the session store) is imported and built in the background as soon as the
+ * server listens. A request that arrives before it is ready waits for it. `ADMIN_PANEL=false` leaves /admin out entirely.
  */
 @Injectable()
 export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
@@ -74,25 +68,27 @@ export class AdminPanelService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ADMIN_PANEL_LOADER) private readonly loadModule: AdminPanelLoader,
   ) {}
 
+  /**
+   * The handler `configureApp` mounts at /admin: the panel once built (a request that arrives earlier
+   * waits for it), or 503 problem+json when it could not be loaded.
+   */
+  readonly gate: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    this.ready()
+      .then(
+        (panel) => panel.router(req, res, next),
+        () => {
+          const problem = toProblem(new AdminPanelUnavailable(), req.originalUrl.split('?')[0]);
+          res.status(503).setHeader('Retry-After', '60');
+          res.type('application/problem+json').send(JSON.stringify(problem));
+        },
+      )
+      .catch(next);
+  };
+
   onModuleInit(): void {
-    // No HTTP server (an application context, e.g. the seeder): nothing to mount.
+    // No HTTP server (an application context, e.g. the seeder): nothing to build.
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
     if (!this.config.adminPanel || adapter?.getType() !== 'express') return;
-    const app = adapter.getInstance<Application>();
-    const gate = (req: Request, res: Response, next: NextFunction) => {
-      this.ready()
-        .then(
-          (panel) => panel.router(req, res, next),
-          () => {
-            const problem = toProblem(new AdminPanelUnavailable(), req.originalUrl.split('?')[0]);
-            res.status(503).setHeader('Retry-After', '60');
-            res.type('application/problem+json').send(JSON.stringify(problem));
-          },
-        )
-        .catch(next);
-    };
-    app.use(ADMIN_ROOT, gate);
-    mountBeforeBodyParsers(app, gate);
     const server = adapter.getHttpServer() as { once?(e: string, f: () => void): void } | undefined;
     server?.once?.('listening', () => void this.ready().catch(() => undefined));
   }
