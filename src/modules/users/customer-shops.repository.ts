@@ -12,7 +12,8 @@ export type ShopRelation = (typeof SHOP_RELATIONS)[number];
  * except the ones the customer has blocked. Columns: `merchant_id`, `relation` ('pending' | 'accepted').
  *
  *   WITH visible AS (${visibleShopsSql('$1')})
- *   SELECT … FROM transactions t JOIN visible v ON v.merchant_id = t.merchant_id WHERE t.user_id = $1
+ *   SELECT … FROM customer_merchant_totals c JOIN visible v ON v.merchant_id = c.merchant_id
+ *    WHERE c.user_id = $1
  *
  * Every customer view (v1 and v2: dashboards, bills, history, one transaction, realtime history)
  * reads through this, so a blocked shop's entries vanish from the customer's side only.
