@@ -163,9 +163,8 @@ describe('AdminRepository (PostgreSQL)', () => {
       value: '50%',
     };
     await expect(repo.count(transactions, [described])).rejects.toThrow(UnprocessableError);
-    await expect(async () => repo.find(transactions, [described], newest, 10, 0)).rejects.toThrow(
-      UnprocessableError,
-    );
+    // A rejected promise, never a synchronous throw, like count.
+    await expect(repo.find(transactions, [described], newest, 10, 0)).rejects.toThrow(UnprocessableError);
     const ofA: Condition = { column: column(transactions, 'merchant_id'), op: 'eq', value: String(shopA) };
     expect(await repo.count(transactions, [ofA, described])).toBe(1);
     expect((await repo.find(transactions, [ofA, described], newest, 10, 0)).map((r) => String(r.id))).toEqual(

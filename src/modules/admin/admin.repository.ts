@@ -120,7 +120,7 @@ export class AdminRepository {
     return Number(rows[0].n);
   }
 
-  find(
+  async find(
     table: AdminTable,
     conditions: readonly Condition[],
     sort: { column: AdminColumn; direction: 'asc' | 'desc' },
@@ -182,7 +182,7 @@ export class AdminRepository {
       : this.transactions.countOfMerchant(merchantId, where, params);
   }
 
-  private findSales(
+  private async findSales(
     table: AdminTable,
     conditions: readonly Condition[],
     sort: { column: AdminColumn; direction: 'asc' | 'desc' },
