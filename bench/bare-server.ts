@@ -88,6 +88,8 @@ async function create(req: IncomingMessage, res: ServerResponse): Promise<void> 
     referenceNumber: null,
     clientId: null,
     occurredAt: null,
+    items: null,
+    calculation: null,
   };
   const row = await repository.insertSale(sale);
   if (!row) return send(res, 409, { detail: 'Not inserted.' });

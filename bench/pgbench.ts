@@ -105,6 +105,8 @@ export async function preparePgbench(
       referenceNumber: null,
       clientId: null,
       occurredAt: null,
+      items: null,
+      calculation: null,
     };
     const customer = await scriptFor(db, base, shops.first);
     const guest = await scriptFor(

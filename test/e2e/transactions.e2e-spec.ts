@@ -669,11 +669,16 @@ describe('transactions (e2e)', () => {
     it('migrates every merchant table table by table, resumes after a failure, and creates new ones current', async () => {
       const { MerchantTableMigrator } =
         await import('../../src/modules/transactions/merchant-table-migrator.js');
+      const { MERCHANT_TABLE_MIGRATIONS, MERCHANT_TABLE_VERSION } =
+        await import('../../src/modules/transactions/merchant-table-migrations.js');
       const { DataSource } = await import('typeorm');
       const dataSource = t.app.get(DataSource);
       const [victim, other] = await Promise.all([registerMerchant(t), registerMerchant(t)]);
+      // The next version after the released ones.
+      const current = MERCHANT_TABLE_VERSION;
+      const next = current + 1;
       const addColumn = {
-        version: 2,
+        version: next,
         description: 'loyalty points',
         template: [`ALTER TABLE transaction_template ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0`],
         table: (table: string) => [
@@ -688,7 +693,7 @@ describe('transactions (e2e)', () => {
         await busy.query(`LOCK TABLE "transaction_${victim.id}" IN ROW EXCLUSIVE MODE`);
         const started = Date.now();
         const first = await new MerchantTableMigrator(dataSource, {
-          migrations: [addColumn],
+          migrations: [...MERCHANT_TABLE_MIGRATIONS, addColumn],
           lockTimeoutMs: 200,
           attempts: 2,
         }).run();
@@ -696,15 +701,17 @@ describe('transactions (e2e)', () => {
         expect(first.migrated).toContain(other.id);
         expect(Date.now() - started).toBeLessThan(30_000);
         const midway = await versions();
-        expect(midway.get(victim.id)).toBe(1);
-        expect(midway.get(other.id)).toBe(2);
-        expect(midway.get(0)).toBe(2);
+        expect(midway.get(victim.id)).toBe(current);
+        expect(midway.get(other.id)).toBe(next);
+        expect(midway.get(0)).toBe(next);
       } finally {
         await busy.query('ROLLBACK');
         busy.release();
       }
       // A second run resumes: only the table left behind is migrated.
-      const second = await new MerchantTableMigrator(dataSource, { migrations: [addColumn] }).run();
+      const second = await new MerchantTableMigrator(dataSource, {
+        migrations: [...MERCHANT_TABLE_MIGRATIONS, addColumn],
+      }).run();
       expect(second).toMatchObject({ migrated: [victim.id], failed: [] });
       const columns = await t.db.query(
         `SELECT count(*)::int AS n FROM information_schema.columns
@@ -714,7 +721,7 @@ describe('transactions (e2e)', () => {
       expect(columns.rows[0].n).toBe(3);
       // A merchant registered now starts at the template's version, with the column.
       const fresh = await registerMerchant(t);
-      expect((await versions()).get(fresh.id)).toBe(2);
+      expect((await versions()).get(fresh.id)).toBe(next);
       // The app keeps working with the new column in place.
       await createSale(t, fresh, { user_id: customer.id, amount: 1, type: 'paid' });
       await createSale(t, victim, { user_id: customer.id, amount: 1, type: 'paid' });

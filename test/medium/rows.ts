@@ -88,6 +88,8 @@ export function newSale(patch: Partial<NewSale> & Pick<NewSale, 'merchantId'>): 
     referenceNumber: null,
     clientId: null,
     occurredAt: null,
+    items: null,
+    calculation: null,
     ...patch,
   };
 }

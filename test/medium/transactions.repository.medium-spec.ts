@@ -49,7 +49,7 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     const row = await repo.insertSale(sale({}));
     expect(row).toBeDefined();
     expect(Object.keys(row!).sort()).toEqual(
-      [...TRANSACTION_COLUMNS, 'merchant_name', 'customer_relation'].sort(),
+      [...TRANSACTION_COLUMNS, 'merchant_name', 'customer_relation', 'possible_duplicate_of'].sort(),
     );
     expect(row).toMatchObject({ merchant_id: shopA, user_id: buyer, amount_paise: '2550', status: 'due' });
     const [index] = await m.dataSource.query(`SELECT * FROM transaction_index WHERE id = $1`, [row!.id]);
@@ -115,6 +115,50 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     expect(rows.length).toBe(await repo.countAll());
     expect(new Set(rows.map((r) => r.merchant_id))).toEqual(new Set([shopA, shopB]));
     expect(rows.map((r) => r.__id)).toEqual(rows.map(() => undefined));
+  });
+
+  it('stores items and calculation, and names the previous sale when a sale repeats it within 10 s', async () => {
+    const [shop]: { id: number }[] = await m.dataSource.query(
+      `INSERT INTO merchants (name, email, phone, password_hash, business_name)
+       VALUES ('T', 'medium.taps@example.com', '+917000000099', 'x', 'Taps') RETURNING id`,
+    );
+    await m.dataSource.transaction((manager) => new TransactionTableFactory().provision(manager, shop.id));
+    const items = [{ name: 'Rice', quantity: 2, unit_price: 45 }];
+    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, seconds));
+    const tap = (seconds: number, patch: Partial<NewSale> = {}) =>
+      repo.insertSale(
+        newSale({
+          merchantId: shop.id,
+          userId: buyer,
+          amountPaise: 9000,
+          items,
+          calculation: '2*45',
+          occurredAt: at(seconds),
+          ...patch,
+        }),
+      );
+    const first = (await tap(0))!;
+    expect(first).toMatchObject({ items, calculation: '2*45', possible_duplicate_of: null });
+    // The same sale 10 s later is a double tap of the first; 11 s after that it is not.
+    expect((await tap(10))!.possible_duplicate_of).toBe(first.id);
+    expect((await tap(21))!.possible_duplicate_of).toBeNull();
+    // Only the previous sale counts, and only when buyer, amount and items are the same.
+    const other = (await tap(22, { amountPaise: 9001, items: null, calculation: null }))!;
+    expect(other.possible_duplicate_of).toBeNull();
+    expect((await tap(23))!.possible_duplicate_of).toBeNull();
+    expect(
+      (await tap(24, { items: [{ name: 'Rice', quantity: 2.0, unit_price: 45.0 }], calculation: null }))!
+        .possible_duplicate_of,
+    ).not.toBeNull();
+    expect(
+      (await tap(25, { items: [{ name: 'Rice ', quantity: 2, unit_price: 45 }] }))!.possible_duplicate_of,
+    ).toBeNull();
+    expect((await tap(26, { userId: null, newGuest: true }))!.possible_duplicate_of).toBeNull();
+    // Two walk-in sales: each has a new guest, and the second is still a double tap of the first.
+    const walkIn = (await tap(27, { userId: null, newGuest: true }))!;
+    expect(walkIn.possible_duplicate_of).not.toBeNull();
+    // A sale recorded later for an earlier moment compares with the sale before that moment.
+    expect((await tap(5, { amountPaise: 9000 }))!.possible_duplicate_of).toBe(first.id);
   });
 
   it('binds a guest in the same statement as the sale', async () => {

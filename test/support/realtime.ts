@@ -152,6 +152,6 @@ export async function createSale(t: Pick<TestApp, 'http'>, merchant: Account, bo
 
 /** The 201 body without the seed's confirmation `message`: the transaction DTO events carry. */
 export function dtoOf(created: Record<string, unknown>): Record<string, unknown> {
-  const { message: _message, ...dto } = created;
+  const { message: _message, possible_duplicate_of: _duplicateOf, ...dto } = created;
   return dto;
 }

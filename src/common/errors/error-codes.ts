@@ -59,6 +59,12 @@ export enum TransactionErrorCode {
   InvalidIdempotencyKey = 'invalid-idempotency-key',
   IdempotencyInFlight = 'idempotency-in-flight',
   IdempotencyKeyReused = 'idempotency-key-reused',
+  InvalidCalculation = 'invalid-calculation',
+  DivisionByZero = 'division-by-zero',
+  AmbiguousPercent = 'ambiguous-percent',
+  InvalidTotal = 'invalid-total',
+  TotalsDisagree = 'totals-disagree',
+  AmountMismatch = 'amount-mismatch',
 }
 
 /** Live updates over Socket.IO and the plain WebSocket paths. */
@@ -133,6 +139,12 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidIdempotencyKey]: 422,
   [TransactionErrorCode.IdempotencyInFlight]: 409,
   [TransactionErrorCode.IdempotencyKeyReused]: 422,
+  [TransactionErrorCode.InvalidCalculation]: 422,
+  [TransactionErrorCode.DivisionByZero]: 422,
+  [TransactionErrorCode.AmbiguousPercent]: 422,
+  [TransactionErrorCode.InvalidTotal]: 422,
+  [TransactionErrorCode.TotalsDisagree]: 422,
+  [TransactionErrorCode.AmountMismatch]: 422,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,

@@ -48,8 +48,13 @@ export class RealtimeService {
     transaction: TransactionResponseDto,
     customerRelation?: ShopRelation | null,
   ): void {
-    // The create response adds the seed's `message`; the event carries the transaction DTO only.
-    const { message: _message, ...dto } = transaction as TransactionResponseDto & { message?: string };
+    // The create response adds the seed's `message` and the double-tap hint; the event carries the
+    // transaction DTO only (what REST history returns for it).
+    const {
+      message: _message,
+      possible_duplicate_of: _duplicateOf,
+      ...dto
+    } = transaction as TransactionResponseDto & { message?: string; possible_duplicate_of?: number | null };
     const rooms = roomsFor(dto);
     const [merchant, customer] = rooms;
     // One broadcast for both rooms when the customer's copy needs no flag (a guest, or an accepted shop).

@@ -15,7 +15,19 @@ export interface MerchantTableMigration {
   table: (table: string) => readonly string[];
 }
 
-export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [];
+/** The MyManager calculator's lines and arithmetic, stored with the sale (null when not used). */
+const saleItemsColumns = (table: string) => [
+  `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS items jsonb, ADD COLUMN IF NOT EXISTS calculation text`,
+];
+
+export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [
+  {
+    version: 3,
+    description: 'sale items and calculation',
+    template: saleItemsColumns('transaction_template'),
+    table: saleItemsColumns,
+  },
+];
 
 /** The version every merchant table must be at for this code to run. */
 export const MERCHANT_TABLE_VERSION = latestVersion(MERCHANT_TABLE_MIGRATIONS);

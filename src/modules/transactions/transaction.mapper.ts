@@ -33,6 +33,8 @@ export function toTransactionDto(row: TransactionRow): TransactionResponseDto {
     timestamp: occurredAt,
     created_at: row.created_at.toISOString(),
     settled_at: row.settled_at ? row.settled_at.toISOString() : null,
+    items: row.items ?? null,
+    calculation: row.calculation ?? null,
     // Only in a customer's own reads: a bill from a shop the customer has not confirmed yet.
     ...(row.shop_relation ? { unconfirmed: row.shop_relation === 'pending' } : {}),
   };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionalConnection } from '../../database/transactional-connection.js';
+import type { LineItem } from './calculation.js';
 import type { PaymentMethod, TransactionStatus, TransactionType } from './dto/transaction-response.dto.js';
 import { notBlockedSql, visibleShopsSql, type ShopRelation } from '../users/customer-shops.repository.js';
 import { merchantTable } from './transaction-table.factory.js';
@@ -23,10 +24,16 @@ export interface TransactionRow {
   occurred_at: Date;
   created_at: Date;
   settled_at: Date | null;
+  /** The calculator's lines, as recorded (null for a sale without them). */
+  items: LineItem[] | null;
+  /** The calculator's arithmetic, as typed (null for a sale without it). */
+  calculation: string | null;
   /** Customer reads only: the customer's relation to the shop (never 'blocked': those rows are hidden). */
   shop_relation?: ShopRelation;
   /** Writes only: the buyer's relation to the shop, for deciding what the customer's feed receives. */
   customer_relation?: ShopRelation | null;
+  /** Inserts only: the merchant's previous sale when this one looks like a double tap of it. */
+  possible_duplicate_of?: string | null;
 }
 
 /** A history row also carries its exact position for the keyset cursor. */
@@ -104,7 +111,15 @@ export interface NewSale {
   referenceNumber: string | null;
   clientId: string | null;
   occurredAt: Date | null;
+  items: LineItem[] | null;
+  calculation: string | null;
 }
+
+/**
+ * A sale this close after the merchant's previous one, to the same buyer with the same amount and
+ * items, is answered as a possible double tap.
+ */
+export const DOUBLE_TAP_WINDOW_SECONDS = 10;
 
 export interface HistoryFilter {
   from?: Date;
@@ -140,6 +155,8 @@ export const TRANSACTION_COLUMNS = [
   'occurred_at',
   'created_at',
   'settled_at',
+  'items',
+  'calculation',
 ] as const satisfies readonly (keyof TransactionRow)[];
 
 const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
@@ -237,7 +254,11 @@ export class TransactionsRepository {
   /**
    * Records a sale in one statement: the guest (new or bound), the transaction row and the
    * customer→merchant link are written together, so no half of it can exist without the rest.
-   * Returns undefined when the guest to bind is missing, foreign or already used, or when an
+   * The same statement reads the merchant's previous sale (one probe of the time index; the
+   * statement's snapshot never shows it the row it inserts) and returns its id as
+   * `possible_duplicate_of` when it is a double tap: within {@link DOUBLE_TAP_WINDOW_SECONDS} seconds
+   * before this one, the same buyer (the same customer, or a walk-in guest when this sale is for a
+   * new guest), the same amount and the same items. Returns undefined when the guest to bind is missing, foreign or already used, or when an
    * offline client's `client_id` was already recorded (the caller tells which).
    */
   async insertSale(sale: NewSale): Promise<TransactionRow | undefined> {
@@ -256,7 +277,14 @@ export class TransactionsRepository {
       sale.clientId,
       sale.occurredAt,
       sale.guestUserId,
+      sale.items === null ? null : JSON.stringify(sale.items),
+      sale.calculation,
     ];
+    const sameBuyer = sale.newGuest
+      ? 'p.guest_user_id IS NOT NULL'
+      : sale.userId !== null
+        ? 'p.user_id = t.user_id'
+        : 'false';
     const guest = sale.newGuest
       ? `g AS (INSERT INTO guest_users (merchant_id, transaction_id) SELECT $1, id FROM ids WHERE $12::integer IS NULL RETURNING id),`
       : sale.guestUserId
@@ -277,9 +305,11 @@ export class TransactionsRepository {
        ${guest}
        t AS (
          INSERT INTO ${table} AS t (id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise,
-                                    description, payment_method, reference_number, client_id, occurred_at, settled_at)
+                                    description, payment_method, reference_number, client_id, occurred_at, settled_at,
+                                    items, calculation)
          SELECT ids.id, $1, $2, g.id, $3, $4, $5, $6, $7, $8, $9, $10,
-                COALESCE($11::timestamptz, now()), CASE WHEN $6::bigint > 0 THEN COALESCE($11::timestamptz, now()) END
+                COALESCE($11::timestamptz, now()), CASE WHEN $6::bigint > 0 THEN COALESCE($11::timestamptz, now()) END,
+                $13::jsonb, $14
            FROM ids, g
          ON CONFLICT (merchant_id, client_id) DO NOTHING
          RETURNING ${COLUMNS}
@@ -291,9 +321,19 @@ export class TransactionsRepository {
            SET first_transaction_at = LEAST(customer_merchants.first_transaction_at, EXCLUDED.first_transaction_at),
                last_transaction_at = GREATEST(customer_merchants.last_transaction_at, EXCLUDED.last_transaction_at)
          RETURNING relation
+       ),
+       p AS (
+         SELECT p.id, p.user_id, p.guest_user_id, p.amount_paise, p.items FROM ${table} p
+          WHERE p.merchant_id = $1
+            AND p.occurred_at <= COALESCE($11::timestamptz, now())
+            AND p.occurred_at >= COALESCE($11::timestamptz, now()) - interval '${DOUBLE_TAP_WINDOW_SECONDS} seconds'
+          ORDER BY p.occurred_at DESC, p.id DESC LIMIT 1
        )
        SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name,
-              (SELECT relation FROM link) AS customer_relation FROM t`,
+              (SELECT relation FROM link) AS customer_relation,
+              (SELECT p.id FROM p WHERE p.amount_paise = t.amount_paise AND p.items IS NOT DISTINCT FROM t.items
+                  AND ${sameBuyer}) AS possible_duplicate_of
+         FROM t`,
       params,
     );
     return rows[0];
@@ -830,7 +870,8 @@ export class TransactionsRepository {
              (t.paid_paise / 100.0)::numeric(14, 2) AS paid, ((t.amount_paise - t.paid_paise) / 100.0)::numeric(14, 2) AS due,
              CASE WHEN t.user_id IS NOT NULL THEN 'customer' ELSE 'guest' END AS buyer,
              t.user_id, ${csvText('u.name')} AS customer_name, t.guest_user_id, t.payment_method,
-             ${csvText('t.reference_number')} AS reference_number, ${csvText('t.description')} AS description
+             ${csvText('t.reference_number')} AS reference_number, ${csvText('t.description')} AS description,
+             ${csvText('t.items::text')} AS items, ${csvText('t.calculation')} AS calculation
         FROM ${table} t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users u ON u.id = t.user_id
        WHERE t.occurred_at >= ${fromLiteral}::timestamptz AND t.occurred_at < ${toLiteral}::timestamptz
        ORDER BY t.occurred_at, t.id

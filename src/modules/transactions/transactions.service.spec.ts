@@ -37,6 +37,8 @@ class FakeTransactions {
       occurred_at: sale.occurredAt ?? new Date('2026-11-24T04:00:00Z'),
       created_at: new Date('2026-11-24T04:00:01Z'),
       settled_at: null,
+      items: sale.items,
+      calculation: sale.calculation,
     };
   }
 }

@@ -13,7 +13,8 @@ import {
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionalConnection } from '../../database/transactional-connection.js';
 import { pgErrorFields } from '../../common/errors/pg-error.js';
-import { paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
+import { MAX_AMOUNT_PAISE, paiseToRupees, rupeesToPaise } from '../../common/money/money.js';
+import { evaluateCalculation, itemsTotal, rupeesText, toPaise, type LineItem } from './calculation.js';
 import { parseInstant } from '../../common/time/instant.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CustomerShopsRepository, type ShopRelation } from '../users/customer-shops.repository.js';
@@ -70,6 +71,45 @@ export function decodeCursor(cursor: string): { occurredUs: string; id: number }
       'cursor',
     );
   return { occurredUs: match[1], id: Number(match[2]) };
+}
+
+/**
+ * The sale's amount in paise: the items' total and/or the calculation's (each exact, rounded once to
+ * the paisa), which must agree with each other and with `amount` when that is given too; or `amount`
+ * alone.
+ */
+export function saleAmount(
+  amount: number | null,
+  items: LineItem[] | null,
+  calculation: string | null,
+): number {
+  const given = amount === null ? undefined : rupeesToPaise(amount)!;
+  const itemsPaise = items ? toPaise(itemsTotal(items)) : undefined;
+  const calculationPaise = calculation === null ? undefined : toPaise(evaluateCalculation(calculation));
+  if (itemsPaise !== undefined && calculationPaise !== undefined && itemsPaise !== calculationPaise)
+    throw new UnprocessableError(
+      TransactionErrorCode.TotalsDisagree,
+      `The items come to ${rupeesText(itemsPaise)} but the calculation comes to ${rupeesText(calculationPaise)}; ` +
+        'they must agree.',
+      'calculation',
+    );
+  const computed = calculationPaise ?? itemsPaise;
+  if (computed === undefined) return given!;
+  const what = calculationPaise === undefined ? 'items come' : 'calculation comes';
+  if (computed <= 0n || computed > BigInt(MAX_AMOUNT_PAISE))
+    throw new UnprocessableError(
+      TransactionErrorCode.InvalidTotal,
+      `The ${what} to ${rupeesText(computed)}; a sale must be more than ₹0 and at most ${rupeesText(BigInt(MAX_AMOUNT_PAISE))}.`,
+      calculationPaise === undefined ? 'items' : 'calculation',
+    );
+  if (given !== undefined && BigInt(given) !== computed)
+    throw new UnprocessableError(
+      TransactionErrorCode.AmountMismatch,
+      `amount is ${rupeesText(BigInt(given))} but the ${what} to ${rupeesText(computed)}; ` +
+        'send the same total, or leave amount out.',
+      'amount',
+    );
+  return Number(computed);
 }
 
 @Injectable()
@@ -309,12 +349,18 @@ export class TransactionsService {
           'occurred_at',
         );
     }
+    // The calculator's lines in one field order, so equal bills store (and compare) equal.
+    const items =
+      dto.items?.map(({ name, quantity, unit_price }): LineItem => ({ name, quantity, unit_price })) ?? null;
+    const calculation = dto.calculation ?? null;
     return {
       merchantId,
       userId: guestRequested ? null : (dto.user_id ?? null),
       guestUserId: dto.guest_user_id ?? null,
       newGuest: guestRequested && !dto.guest_user_id,
-      amountPaise: rupeesToPaise(dto.amount)!,
+      amountPaise: saleAmount(dto.amount ?? null, items, calculation),
+      items,
+      calculation,
       type: dto.type,
       description: dto.description ?? null,
       paymentMethod: dto.payment_method ?? null,
@@ -330,7 +376,7 @@ export class TransactionsService {
       // Offline retries of one sale arrive together: one at a time, the later ones find the first.
       await this.transactions.lockClientId(sale.merchantId, sale.clientId);
       const existing = await this.transactions.findByClientId(sale.merchantId, sale.clientId);
-      if (existing) return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
+      if (existing) return { body: this.createdResponse(toTransactionDto(existing), null), replayed: true };
     }
     let row;
     try {
@@ -363,10 +409,11 @@ export class TransactionsService {
         ? await this.transactions.findByClientId(sale.merchantId, sale.clientId)
         : undefined;
       if (!existing) throw new Error('A sale wrote nothing and no earlier sale explains it');
-      return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
+      return { body: this.createdResponse(toTransactionDto(existing), null), replayed: true };
     }
     written.customerRelation = row.customer_relation ?? null;
-    return { body: this.createdResponse(toTransactionDto(row)), replayed: false };
+    const duplicateOf = row.possible_duplicate_of ? Number(row.possible_duplicate_of) : null;
+    return { body: this.createdResponse(toTransactionDto(row), duplicateOf), replayed: false };
   }
 
   private async applySettlement(
@@ -403,8 +450,11 @@ export class TransactionsService {
     return toTransactionDto(row);
   }
 
-  private createdResponse(dto: TransactionResponseDto): CreateTransactionResponseDto {
-    return { message: CREATED_MESSAGE, ...dto };
+  private createdResponse(
+    dto: TransactionResponseDto,
+    possibleDuplicateOf: number | null,
+  ): CreateTransactionResponseDto {
+    return { message: CREATED_MESSAGE, ...dto, possible_duplicate_of: possibleDuplicateOf };
   }
 
   /** Hands the committed change to the in-process bus; delivery problems never fail the write. */

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -10,6 +13,11 @@ import {
   IsUUID,
   MaxLength,
   Min,
+  MinLength,
+  registerDecorator,
+  ValidateIf,
+  ValidateNested,
+  type ValidationOptions,
 } from 'class-validator';
 import { precompileBody } from '../../../common/errors/validation.js';
 import { isRupeeAmount, IsRupeeAmount } from '../../../common/money/money.js';
@@ -36,6 +44,64 @@ const trim = (value: unknown) => (typeof value === 'string' ? value.trim() : val
 export const normalizeMethod = ({ value }: { value: unknown }) => methodOf(value);
 const trimmed = ({ value }: { value: unknown }) => trim(value);
 
+/** At most this many lines on one sale, each name at most {@link MAX_ITEM_NAME} characters. */
+export const MAX_ITEMS = 100;
+export const MAX_ITEM_NAME = 100;
+/** A line's quantity: more than 0, at most 1,000,000, at most 3 decimals (grams of a kilogram). */
+export const MAX_QUANTITY = 1_000_000;
+/** A line's unit price in rupees: 0 or more, at most ₹1 crore, at most 2 decimals. */
+export const MAX_UNIT_PRICE = 10_000_000;
+export const MAX_CALCULATION_TEXT = 500;
+
+/**
+ * Whether `value` is a JSON number that is an exact decimal of at most `decimals` places in
+ * [`min`, `max`] (`min` itself only when `minInclusive`): its shortest text, the digits the client
+ * sent, has no exponent.
+ */
+function exactDecimal(value: unknown, digits: RegExp, min: number, max: number, minInclusive: boolean) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (value > max || value < min || (!minInclusive && value === min)) return false;
+  return digits.test(String(value));
+}
+
+const UP_TO_3_DECIMALS = /^\d+(\.\d{1,3})?$/;
+const UP_TO_2_DECIMALS = /^\d+(\.\d{1,2})?$/;
+export const isQuantity = (value: unknown) => exactDecimal(value, UP_TO_3_DECIMALS, 0, MAX_QUANTITY, false);
+export const isUnitPrice = (value: unknown) => exactDecimal(value, UP_TO_2_DECIMALS, 0, MAX_UNIT_PRICE, true);
+
+function Accepts(name: string, accepts: (value: unknown) => boolean, message: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message } satisfies ValidationOptions,
+      validator: { validate: accepts },
+    });
+}
+
+/** One line of the MyManager calculator's bill. */
+export class SaleItemDto {
+  @ApiProperty({ example: 'Basmati rice 1kg', maxLength: MAX_ITEM_NAME })
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_ITEM_NAME)
+  name: string;
+
+  @ApiProperty({ example: 2, description: 'More than 0, at most 1,000,000, at most 3 decimals.' })
+  @Accepts('isQuantity', isQuantity, 'must be a number more than 0 with at most 3 decimals, up to 1000000')
+  quantity: number;
+
+  @ApiProperty({ example: 45, description: 'Rupees: 0 or more, at most 2 decimals, up to ₹1 crore.' })
+  @Accepts(
+    'isUnitPrice',
+    isUnitPrice,
+    'must be a rupee amount of 0 or more with at most 2 decimals, up to 10000000',
+  )
+  unit_price: number;
+}
+
 export class CreateTransactionDto {
   @ApiPropertyOptional({
     type: 'integer',
@@ -48,9 +114,15 @@ export class CreateTransactionDto {
   @Min(1)
   user_id?: number | null;
 
-  @ApiProperty({ example: 25.5, description: 'Rupees, at most 2 decimals, up to ₹1 crore.' })
+  @ApiPropertyOptional({
+    example: 25.5,
+    description:
+      'Rupees, at most 2 decimals, up to ₹1 crore. May be omitted when `items` or `calculation` is given: ' +
+      'it is then their total; when given as well it must equal that total (422 otherwise).',
+  })
+  @ValidateIf((o: CreateTransactionDto) => o.amount != null || (o.items == null && o.calculation == null))
   @IsRupeeAmount()
-  amount: number;
+  amount?: number | null;
 
   @ApiProperty({
     example: 'paid',
@@ -120,6 +192,42 @@ export class CreateTransactionDto {
   @IsOptional()
   @IsUUID('all')
   client_id?: string | null;
+
+  @ApiPropertyOptional({
+    type: [SaleItemDto],
+    nullable: true,
+    maxItems: MAX_ITEMS,
+    description:
+      'The bill line by line (1 to 100 lines). The sale is Σ quantity × unit_price, computed exactly and ' +
+      'rounded once to the paisa, half away from zero.',
+    example: [
+      { name: 'Basmati rice 1kg', quantity: 2, unit_price: 45 },
+      { name: 'Sugar', quantity: 3, unit_price: 12.5 },
+    ],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => SaleItemDto)
+  items?: SaleItemDto[] | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: MAX_CALCULATION_TEXT,
+    example: '2*45 + 3*12.5 - 10',
+    description:
+      'The MyManager calculator: numbers, `+ - * /`, brackets, unary minus and `%` (after `+`/`-` a share ' +
+      'of the left side: `200 - 10%` is 180; elsewhere a hundredth). Evaluated exactly; only the total is ' +
+      'rounded to the paisa, half away from zero. With `items` too, both must come to the same total.',
+  })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @MaxLength(MAX_CALCULATION_TEXT)
+  calculation?: string | null;
 }
 
 /** One field of the precompiled check: the DTO's `@Transform`, then whether its decorators accept the value. */
@@ -140,6 +248,7 @@ const stringUpTo = (max: number) => (value: unknown) => typeof value === 'string
 /** The decorators of {@link CreateTransactionDto}, field by field (its spec holds the two together). */
 const CREATE_RULES: Record<string, FieldRule> = {
   user_id: { accepts: optional(positiveInt) },
+  // Absent is allowed (with items or a calculation, checked below); null goes to the full pipe.
   amount: { accepts: isRupeeAmount },
   type: { transform: normalizeType, accepts: oneOf(TRANSACTION_TYPES) },
   description: { transform: trim, accepts: optional(stringUpTo(500)) },
@@ -149,27 +258,64 @@ const CREATE_RULES: Record<string, FieldRule> = {
   guest_user_id: { accepts: optional(positiveInt) },
   occurred_at: { accepts: optional((value) => parseInstant(value) !== undefined) },
   client_id: { accepts: optional((value) => isUUID(value, 'all')) },
+  items: { transform: saleItems, accepts: optional(Array.isArray) },
+  calculation: { transform: trim, accepts: optional(stringUpTo(MAX_CALCULATION_TEXT)) },
+};
+
+const ITEM_RULES: Record<string, FieldRule> = {
+  name: {
+    transform: trim,
+    accepts: (v) => typeof v === 'string' && v.length >= 1 && v.length <= MAX_ITEM_NAME,
+  },
+  quantity: { accepts: isQuantity },
+  unit_price: { accepts: isUnitPrice },
 };
 
 /**
- * The sale body checked in one pass (the busiest route): a plain object of known fields, each valid,
- * `amount` and `type` present. Anything else — an unknown field, a wrong value — goes through
- * class-validator, which words the 422.
+ * The lines as class-transformer builds them (a {@link SaleItemDto} each, fields in the body's order,
+ * names trimmed), or `false` (refused: the full pipe words why) unless every line is a plain object of valid fields.
  */
-export function checkCreateTransaction(body: unknown): CreateTransactionDto | undefined {
+function saleItems(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_ITEMS) return false;
+  const out: SaleItemDto[] = [];
+  for (const line of value) {
+    const item = checkFields(line, ITEM_RULES, new SaleItemDto());
+    if (!item || Object.keys(item).length !== 3) return false;
+    out.push(item);
+  }
+  return out;
+}
+
+/** Copies `body`'s fields into `into` through `rules`, or undefined at the first unknown or invalid one. */
+function checkFields<T extends object>(
+  body: unknown,
+  rules: Record<string, FieldRule>,
+  into: T,
+): T | undefined {
   if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype)
     return undefined;
-  const dto = new CreateTransactionDto() as unknown as Record<string, unknown>;
+  const out = into as Record<string, unknown>;
   for (const [field, raw] of Object.entries(body)) {
-    const rule = Object.hasOwn(CREATE_RULES, field) ? CREATE_RULES[field] : undefined;
+    const rule = Object.hasOwn(rules, field) ? rules[field] : undefined;
     if (!rule) return undefined;
     const value = rule.transform ? rule.transform(raw) : raw;
     if (!rule.accepts(value)) return undefined;
-    dto[field] = value;
+    out[field] = value;
   }
-  return Object.hasOwn(dto, 'amount') && Object.hasOwn(dto, 'type')
-    ? (dto as unknown as CreateTransactionDto)
-    : undefined;
+  return into;
+}
+
+/**
+ * The sale body checked in one pass (the busiest route): a plain object of known fields, each valid,
+ * `type` present, and `amount` present unless `items` or `calculation` is. Anything else — an unknown field, a wrong value — goes through
+ * class-validator, which words the 422.
+ */
+export function checkCreateTransaction(body: unknown): CreateTransactionDto | undefined {
+  const dto = checkFields(body, CREATE_RULES, new CreateTransactionDto());
+  if (!dto || !Object.hasOwn(dto, 'type')) return undefined;
+  const computed = (dto.items ?? null) !== null || (dto.calculation ?? null) !== null;
+  return Object.hasOwn(dto, 'amount') || computed ? dto : undefined;
 }
 
 precompileBody(CreateTransactionDto, checkCreateTransaction);

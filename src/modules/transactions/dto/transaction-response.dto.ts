@@ -7,6 +7,13 @@ export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 export const PAYMENT_METHODS = ['cash', 'upi', 'card', 'online', 'bank_transfer', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** One line of a sale made with the MyManager calculator, as recorded. */
+export class SaleItemResponseDto {
+  @ApiProperty({ example: 'Basmati rice 1kg' }) name: string;
+  @ApiProperty({ example: 2 }) quantity: number;
+  @ApiProperty({ example: 45, description: 'Rupees.' }) unit_price: number;
+}
+
 /**
  * One transaction as every client sees it: REST, Socket.IO events, the legacy WebSocket path.
  * Money is given both in rupees (exact to the paisa) and in integer paise; instants are UTC ISO 8601.
@@ -38,6 +45,23 @@ export class TransactionResponseDto {
   timestamp: string;
   @ApiProperty({ example: '2026-11-24T04:30:01.000Z' }) created_at: string;
   @ApiProperty({ nullable: true, type: String }) settled_at: string | null;
+  @ApiProperty({
+    type: [SaleItemResponseDto],
+    nullable: true,
+    description: "The calculator's lines, when the sale was recorded with them.",
+    example: [
+      { name: 'Basmati rice 1kg', quantity: 2, unit_price: 45 },
+      { name: 'Sugar', quantity: 3, unit_price: 12.5 },
+    ],
+  })
+  items: SaleItemResponseDto[] | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2*45 + 3*12.5 - 10',
+    description: "The calculator's arithmetic, as typed, when the sale was recorded with it.",
+  })
+  calculation: string | null;
   @ApiPropertyOptional({
     description:
       'Customer views only: true for a bill from a shop the customer has not confirmed yet (GET /me/shops); ' +
@@ -49,6 +73,15 @@ export class TransactionResponseDto {
 /** The create response: the transaction plus the seed's confirmation fields. */
 export class CreateTransactionResponseDto extends TransactionResponseDto {
   @ApiProperty({ example: 'Transaction created successfully' }) message: string;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: null,
+    description:
+      "Set when this sale repeats the shop's previous one (same buyer, amount and items, within 10 seconds): " +
+      'the id of that sale, so the app can offer to undo a double tap. The sale is recorded either way.',
+  })
+  possible_duplicate_of: number | null;
 }
 
 /** One page of history; the HTTP layer puts `next_cursor` into `X-Next-Cursor` and `Link`. */
