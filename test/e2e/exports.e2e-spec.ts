@@ -4,43 +4,13 @@ import { ExportPool } from '../../src/modules/transactions/transaction-export.re
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../support/factories.js';
 import { expectProblem } from '../support/problem.js';
+import { parseCsv } from '../support/csv.js';
 import { sleep } from '../support/realtime.js';
 import { merchantTable } from '../support/transactions.js';
 
 jest.setTimeout(60_000);
 
 const STALL_MS = 1500;
-
-/** Splits CSV text (RFC 4180 quoting, as COPY writes it) into rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') quoted = !quoted;
-    else if (quoted) field += c;
-    else if (c === ',') endField();
-    else if (c === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** CSV exports: one per merchant, a global cap on their own pool, a range limit, timeouts, safe cells. */
 describe('CSV exports (e2e)', () => {

@@ -114,7 +114,10 @@ describe('the calculator', () => {
   it('keeps to its limits: length, nesting and number size', () => {
     const nested = (n: number) => `${'('.repeat(n)}1${')'.repeat(n)}`;
     expect(paise(nested(MAX_CALCULATION_DEPTH))).toBe(100n);
-    expect(refusal(nested(MAX_CALCULATION_DEPTH + 1)).code).toBe(TransactionErrorCode.InvalidCalculation);
+    expect(refusal(nested(MAX_CALCULATION_DEPTH + 1))).toEqual({
+      code: TransactionErrorCode.InvalidCalculation,
+      position: MAX_CALCULATION_DEPTH + 1,
+    });
     expect(paise(`${'-'.repeat(MAX_CALCULATION_DEPTH)}1`)).toBe(100n);
     expect(refusal(`${'-'.repeat(MAX_CALCULATION_DEPTH + 1)}1`).code).toBe(
       TransactionErrorCode.InvalidCalculation,

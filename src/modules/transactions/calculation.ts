@@ -133,7 +133,7 @@ class Parser {
     if (this.peek() === '-') {
       const at = this.i;
       this.advance();
-      return this.nested(() => ({ kind: 'negate', arg: this.unary(), at }));
+      return this.nested(at, () => ({ kind: 'negate', arg: this.unary(), at }));
     }
     return this.postfix();
   }
@@ -152,7 +152,7 @@ class Parser {
     if (c === '(') {
       const open = this.i;
       this.advance();
-      const inner: Node = { kind: 'group', arg: this.nested(() => this.expression()), at: open };
+      const inner: Node = { kind: 'group', arg: this.nested(open, () => this.expression()), at: open };
       if (this.peek() !== ')') {
         if (this.i >= this.text.length)
           throw new CalculationError(
@@ -196,9 +196,14 @@ class Parser {
     return { kind: 'number', value: decimalFraction(literal), at };
   }
 
-  private nested(parse: () => Node): Node {
+  /** Parses one level deeper (a bracket or a unary minus opened at `at`), within the depth limit. */
+  private nested(at: number, parse: () => Node): Node {
     if (++this.depth > MAX_CALCULATION_DEPTH)
-      throw this.error(`is nested more than ${MAX_CALCULATION_DEPTH} levels deep`);
+      throw new CalculationError(
+        TransactionErrorCode.InvalidCalculation,
+        at + 1,
+        `is nested more than ${MAX_CALCULATION_DEPTH} levels deep`,
+      );
     const node = parse();
     this.depth -= 1;
     return node;
