@@ -582,7 +582,7 @@ describe('transactions (e2e)', () => {
       expect(res.headers['content-disposition']).toMatch(/attachment; filename="graminstore-statement-/);
       const lines = res.text.trim().split('\n');
       expect(lines[0]).toBe(
-        'id,occurred_at,local_time,type,status,amount,paid,due,buyer,user_id,customer_name,guest_user_id,payment_method,reference_number,description',
+        'id,occurred_at,local_time,type,status,amount,paid,due,buyer,user_id,customer_name,guest_user_id,payment_method,reference_number,description,items,calculation',
       );
       expect(lines).toHaveLength(8);
       expect(lines[1]).toContain(',10.00,');

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
@@ -66,7 +67,41 @@ export class TransactionsController {
   @Post('create')
   @Roles('merchant')
   @IdempotencyHeader
-  @ApiOperation({ summary: 'Record a sale, paid now or pay later, for a customer or a guest' })
+  @ApiOperation({
+    summary: 'Record a sale, paid now or pay later, for a customer or a guest',
+    description:
+      'With the MyManager calculator, send `items` and/or `calculation` and leave `amount` out: the total ' +
+      'is computed exactly and rounded once to the paisa (422 `totals-disagree` or `amount-mismatch` ' +
+      'naming both values when they differ; `invalid-calculation`, `division-by-zero` and ' +
+      '`ambiguous-percent` give the `position` in the calculation). A sale repeating the previous one ' +
+      '(same buyer, amount and items, within 10 seconds) is recorded and answered with ' +
+      '`possible_duplicate_of`.',
+  })
+  @ApiBody({
+    type: CreateTransactionDto,
+    examples: {
+      sale: {
+        summary: 'A sale with its amount',
+        value: { user_id: 1, amount: 25.5, type: 'paid', payment_method: 'upi' },
+      },
+      calculator: {
+        summary: 'The MyManager calculator: items and their arithmetic, amount computed',
+        value: {
+          user_id: 1,
+          type: 'pay_later',
+          items: [
+            { name: 'Basmati rice 1kg', quantity: 2, unit_price: 45 },
+            { name: 'Sugar', quantity: 3, unit_price: 12.5 },
+          ],
+          calculation: '2*45 + 3*12.5',
+        },
+      },
+      discount: {
+        summary: 'A calculation alone, with a 10% discount (₹103.50)',
+        value: { is_guest_transaction: true, type: 'paid', calculation: '(2*45 + 25) - 10%' },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: CreateTransactionResponseDto })
   @ApiProblems(400, 401, 403, 404, 409, 422)
   async create(
