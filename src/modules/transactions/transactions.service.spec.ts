@@ -17,6 +17,7 @@ import { decodeCursor, encodeCursor, TransactionsService } from './transactions.
 /** A hand-written fake of the repository: records what the service asked to write. */
 class FakeTransactions {
   sales: NewSale[] = [];
+  duplicateOf: string | null = null;
   async insertSale(sale: NewSale): Promise<TransactionRow> {
     this.sales.push(sale);
     return {
@@ -39,9 +40,12 @@ class FakeTransactions {
       settled_at: null,
       items: sale.items,
       calculation: sale.calculation,
+      possible_duplicate_of: this.duplicateOf,
     };
   }
 }
+
+const RICE = { name: 'Rice', quantity: 2, unit_price: 45 };
 
 describe('TransactionsService.create', () => {
   let service: TransactionsService;
@@ -94,6 +98,29 @@ describe('TransactionsService.create', () => {
     ]);
   });
 
+  it('computes the amount from items and calculation, stores both, and passes on the double-tap hint', async () => {
+    repo.duplicateOf = '41';
+    const { body } = await service.create(
+      3,
+      dto({
+        user_id: 7,
+        amount: undefined,
+        items: [RICE, { ...RICE, name: 'Dal' }],
+        calculation: '2*45 + 2*45',
+      }),
+    );
+    expect(repo.sales[0]).toMatchObject({
+      amountPaise: 18000,
+      items: [RICE, { ...RICE, name: 'Dal' }],
+      calculation: '2*45 + 2*45',
+    });
+    expect(body).toMatchObject({
+      amount_paise: 18000,
+      items: [RICE, { ...RICE, name: 'Dal' }],
+      possible_duplicate_of: 41,
+    });
+  });
+
   it('creates a guest for a guest sale, and never a customer link', async () => {
     await service.create(3, dto({ is_guest_transaction: true, type: 'pay_later' }));
     expect(repo.sales[0]).toMatchObject({ userId: null, newGuest: true, guestUserId: null });
@@ -113,6 +140,19 @@ describe('TransactionsService.create', () => {
       'occurred-in-future',
     ],
     ['a sale before 2000', { user_id: 1, occurred_at: '1999-12-31T00:00:00Z' }, 'occurred-too-early'],
+    ['an amount other than the items’', { user_id: 1, amount: 5, items: [RICE] }, 'amount-mismatch'],
+    [
+      'items and calculation apart',
+      { user_id: 1, amount: null, items: [RICE], calculation: '2*40' },
+      'totals-disagree',
+    ],
+    [
+      'a calculation dividing by zero',
+      { user_id: 1, amount: null, calculation: '1/(1-1)' },
+      'division-by-zero',
+    ],
+    ['a total below a paisa', { user_id: 1, amount: null, calculation: '0.004' }, 'invalid-total'],
+    ['a total over ₹1 crore', { user_id: 1, amount: null, calculation: '10000000.01' }, 'invalid-total'],
   ])('refuses %s without writing', async (_label, patch, code) => {
     await expect(service.create(3, dto(patch))).rejects.toMatchObject({ status: 422, code });
     await expect(service.create(3, dto(patch))).rejects.toBeInstanceOf(DomainError);
