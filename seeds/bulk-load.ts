@@ -753,8 +753,10 @@ async function loadSales(pool: pg.Pool, client: pg.PoolClient, job: SalesJob) {
   return { transactions: job.total, guests: guestOffset, settlements, customerLinks: linkCount };
 }
 
-/** The columns the loader writes: every column of a merchant table but the offline client id. */
-const TRANSACTION_COLUMNS = MERCHANT_TABLE_COLUMNS.filter((c) => c !== 'client_id');
+/** Columns generated history leaves empty: the offline client id and the calculator's lines and arithmetic. */
+const NOT_GENERATED = new Set<string>(['client_id', 'items', 'calculation']);
+/** The columns the loader writes: every other column of a merchant table. */
+const TRANSACTION_COLUMNS = MERCHANT_TABLE_COLUMNS.filter((c) => !NOT_GENERATED.has(c));
 const COPY_GUESTS = `COPY guest_users (id, merchant_id, transaction_id, created_at) FROM STDIN`;
 const COPY_SETTLEMENTS = `COPY settlements (merchant_id, transaction_id, amount_paise, payment_method,
   reference_number, created_at) FROM STDIN`;
