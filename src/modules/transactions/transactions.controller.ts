@@ -21,7 +21,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
@@ -64,6 +64,7 @@ export class TransactionsController {
   constructor(private readonly transactions: TransactionsService) {}
 
   @Post('create')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @IdempotencyHeader
   @ApiOperation({ summary: 'Record a sale, paid now or pay later, for a customer or a guest' })
@@ -79,6 +80,7 @@ export class TransactionsController {
   }
 
   @Get('history')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant', 'user')
   @ApiOperation({
     summary: "History, newest first: a merchant's sales or a customer's purchases across merchants",
@@ -100,6 +102,7 @@ export class TransactionsController {
   }
 
   @Get('analytics')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: 'Sales analytics over the last `days`' })
   @ApiOkResponse({ type: AnalyticsDto })
@@ -109,6 +112,7 @@ export class TransactionsController {
   }
 
   @Get('export.csv')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: "The merchant's statement for a date range, as CSV (streamed)" })
   @ApiProduces('text/csv')
@@ -137,6 +141,7 @@ export class TransactionsController {
   }
 
   @Get(':id')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant', 'user')
   @IdParam
   @ApiOperation({ summary: 'One transaction (404 unless you recorded it or bought it)' })
@@ -147,6 +152,7 @@ export class TransactionsController {
   }
 
   @Post(':id/settle')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @IdParam
   @HttpCode(200)
