@@ -216,7 +216,8 @@ export class StaffService {
 
   /** The calling staff member: who they are, in which shop and role. */
   async profile(principal: Principal): Promise<StaffProfileDto> {
-    if (!principal.staff) throw new ForbiddenError('This is for staff; the owner’s profile is /auth/profile/merchant.');
+    if (!principal.staff)
+      throw new ForbiddenError('This is for staff; the owner’s profile is /auth/profile/merchant.');
     const row = await this.staff.findWithShop(principal.id, principal.staff.id);
     if (!row) throw new NotFoundError('Staff member');
     return { ...toStaffDto(row), business_name: row.business_name };
