@@ -14,6 +14,7 @@ import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
+import { StaffModule } from './modules/staff/staff.module.js';
 
 /** The application, built for one validated configuration (the process's, or a test's). */
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        StaffModule,
         MerchantsModule,
         UsersModule,
         // Guests before transactions: /transactions/guest-users must match before /transactions/:id.

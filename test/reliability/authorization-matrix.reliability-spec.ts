@@ -1,6 +1,13 @@
 import { createTestApp, type TestApp } from '../support/app.js';
 import { responseViolations } from './support/checks.js';
-import { authHeader, CALLERS, createFixture, type Fixture } from './support/fixture.js';
+import {
+  authHeader,
+  CALLERS,
+  createFixture,
+  STAFF_CALLERS,
+  type Caller,
+  type Fixture,
+} from './support/fixture.js';
 import { allDocumented, fillPath, operationsOf, type Operation } from './support/openapi.js';
 import { expectedStatus, ROUTES } from './support/routes.js';
 
@@ -33,16 +40,18 @@ describe('authorization matrix: every documented route × every kind of caller',
     expect(wrong).toEqual([]);
   });
 
-  it('answers each caller with the expected status, problem+json errors and no other merchant’s data', async () => {
+  /** Calls every route as each of `callers` and returns what differs from the table. */
+  async function mismatchesFor(callers: readonly Caller[], skipPublic: boolean) {
     const mismatches: string[] = [];
     let cells = 0;
     for (const [index, op] of operations.entries()) {
       const entry = ROUTES[op.key];
       if (!entry) continue; // reported by the first test
+      if (skipPublic && entry.public !== undefined) continue;
       // Each route from a client address of its own: per-address limits (logins, phone lookups) then
       // count one route's calls, however many routes share the limit.
       const address = `10.77.${index >> 8}.${(index & 255) + 1}`;
-      for (const caller of CALLERS) {
+      for (const caller of callers) {
         const call = await entry.call(f);
         const method = op.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
         let req = t.http[method](fillPath(op.path, call.params))
@@ -61,7 +70,19 @@ describe('authorization matrix: every documented route × every kind of caller',
           mismatches.push(`${op.key} as ${caller}: ${problems.join('; ')} ${(res.text ?? '').slice(0, 160)}`);
       }
     }
+    return { mismatches, cells };
+  }
+
+  it('answers each caller with the expected status, problem+json errors and no other merchant’s data', async () => {
+    const { mismatches, cells } = await mismatchesFor(CALLERS, false);
     expect(mismatches).toEqual([]);
     expect(cells).toBe(operations.length * CALLERS.length);
+  });
+
+  it("answers the shop's cashier and manager on every route that needs a token as the table says", async () => {
+    const { mismatches, cells } = await mismatchesFor(STAFF_CALLERS, true);
+    expect(mismatches).toEqual([]);
+    const secured = operations.filter((o) => ROUTES[o.key]?.public === undefined).length;
+    expect(cells).toBe(secured * STAFF_CALLERS.length);
   });
 });

@@ -24,6 +24,7 @@ export class AccessTokenService {
         role: principal.role,
         typ: 'access',
         ...(principal.sid && { sid: principal.sid }),
+        ...(principal.staff && { stf: principal.staff.id, srl: principal.staff.role }),
       },
       // The key is the module's (SecurityModule), a KeyObject: see accessTokenKey.
       { algorithm: 'HS256', expiresIn },
@@ -34,7 +35,15 @@ export class AccessTokenService {
   /** Returns the caller and the token's expiry (ms since epoch), or throws UnauthorizedError. */
   verify(token: string | undefined): Principal & { expiresAt: number } {
     if (!token) throw new UnauthorizedError('Not authenticated.');
-    let claims: { sub: string; role: Role; typ: string; exp: number; sid?: unknown };
+    let claims: {
+      sub: string;
+      role: Role;
+      typ: string;
+      exp: number;
+      sid?: unknown;
+      stf?: unknown;
+      srl?: unknown;
+    };
     try {
       claims = this.jwt.verify(token, { algorithms: ['HS256'] });
     } catch {

@@ -1,8 +1,9 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Principal, Role } from './role.js';
+import type { Principal, Role, StaffRole } from './role.js';
 
 export const IS_PUBLIC = 'graminstore:public';
 export const ROLES_KEY = 'graminstore:roles';
+export const STAFF_KEY = 'graminstore:staff-roles';
 
 /** The route needs no token. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -15,6 +16,15 @@ export const OptionalAuth = () => applyDecorators(Public(), SetMetadata(OPTIONAL
 
 /** Only these roles may call the route (others get 403). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+/**
+ * Which of a shop's staff roles may call this merchant route (the owner always may). Staff are denied
+ * by default: a route without this decorator answers a staff member's token with 403. `@StaffMay()`
+ * with no roles says so explicitly (owner only).
+ */
+export const StaffMay = (...roles: StaffRole[]) => SetMetadata(STAFF_KEY, roles);
+/** A merchant route for the shop's owner only, said explicitly: every staff role gets 403. */
+export const OwnerOnly = () => StaffMay();
 
 /** The caller proven by the access token. */
 export const CurrentPrincipal = createParamDecorator(

@@ -2,11 +2,12 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
+import { DomainError, ForbiddenError, UnauthorizedError } from '../errors/domain-error.js';
+import { StaffErrorCode } from '../errors/error-codes.js';
 import { AccessTokenService } from './access-token.js';
-import { IS_PUBLIC, OPTIONAL_AUTH, ROLES_KEY } from './decorators.js';
+import { IS_PUBLIC, OPTIONAL_AUTH, ROLES_KEY, STAFF_KEY } from './decorators.js';
 import { extractAccessToken } from './jwt.strategy.js';
-import type { Principal, Role } from './role.js';
+import type { Principal, Role, StaffRole } from './role.js';
 import { SessionState } from './session-state.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
@@ -49,8 +50,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const token = extractAccessToken(request);
     if (!token) return;
     try {
-      const { id, role, sid } = this.verified.get(token) ?? this.accessTokens.verify(token);
-      const principal = sid === undefined ? { id, role } : { id, role, sid };
+      const { id, role, sid, staff } = this.verified.get(token) ?? this.accessTokens.verify(token);
+      const principal: Principal =
+        sid === undefined ? { id, role } : { id, role, sid, ...(staff && { staff }) };
       request.user = (await this.sessions.isLive(principal)) ? principal : undefined;
     } catch {
       request.user = undefined;
@@ -94,5 +96,33 @@ export class RolesGuard implements CanActivate {
         V1_ROLE_REQUIRED[roles.join()] ?? 'Access forbidden',
       );
     return true;
+  }
+}
+
+const STAFF_ROLE_NAMES: Record<StaffRole, string> = { cashier: 'cashiers', manager: 'managers' };
+
+/**
+ * Global, after {@link RolesGuard}: a shop's staff member (a merchant token with `staff`) may call only
+ * the routes that say so with `@StaffMay(...)`, in one of the roles they list; every other route
+ * answers 403. Deny by default, so a route added without a thought for staff stays the owner's.
+ */
+@Injectable()
+export class StaffGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const staff = context.switchToHttp().getRequest<{ user?: Principal }>().user?.staff;
+    if (!staff) return true;
+    const allowed = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_KEY, targets) ?? [];
+    if (allowed.includes(staff.role)) return true;
+    throw new DomainError(
+      StaffErrorCode.NotForStaff,
+      allowed.length
+        ? `This is for the shop's owner and ${allowed.map((r) => STAFF_ROLE_NAMES[r]).join(' and ')} only.`
+        : "This is for the shop's owner only.",
+    );
   }
 }

@@ -5,7 +5,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import { UnauthorizedError } from '../errors/domain-error.js';
 import { accessTokenKey } from './access-token-key.js';
-import { ROLES, type Principal, type Role } from './role.js';
+import { ROLES, STAFF_ROLES, type Principal, type Role, type StaffRole } from './role.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 interface AccessClaims {
@@ -14,6 +14,9 @@ interface AccessClaims {
   typ: string;
   exp?: number;
   sid?: unknown;
+  /** A staff member's id and role (see {@link Principal.staff}). */
+  stf?: unknown;
+  srl?: unknown;
 }
 
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,10 +29,30 @@ export function principalFromClaims(claims: AccessClaims): Principal {
   const id = Number(claims.sub);
   if (claims.typ !== 'access' || !ROLES.includes(claims.role) || !Number.isSafeInteger(id) || id <= 0)
     throw new UnauthorizedError('Could not validate credentials.');
-  if (claims.sid === undefined) return { id, role: claims.role };
+  const staff = staffFromClaims(claims);
+  if (claims.sid === undefined) {
+    // A staff token always belongs to a sign-in session: that is how disabling ends it.
+    if (staff) throw new UnauthorizedError('Could not validate credentials.');
+    return { id, role: claims.role };
+  }
   if (typeof claims.sid !== 'string' || !SESSION_ID.test(claims.sid))
     throw new UnauthorizedError('Could not validate credentials.');
-  return { id, role: claims.role, sid: claims.sid };
+  return staff
+    ? { id, role: claims.role, sid: claims.sid, staff }
+    : { id, role: claims.role, sid: claims.sid };
+}
+
+/** The staff member a token speaks for: only on a merchant token, with a positive id and a known role. */
+function staffFromClaims(claims: AccessClaims): Principal['staff'] {
+  if (claims.stf === undefined && claims.srl === undefined) return undefined;
+  const ok =
+    claims.role === 'merchant' &&
+    typeof claims.stf === 'number' &&
+    Number.isSafeInteger(claims.stf) &&
+    claims.stf > 0 &&
+    STAFF_ROLES.includes(claims.srl as StaffRole);
+  if (!ok) throw new UnauthorizedError('Could not validate credentials.');
+  return { id: claims.stf as number, role: claims.srl as StaffRole };
 }
 
 /**

@@ -22,6 +22,12 @@ export function recordedBy(principal: Principal): number | null {
   return principal.staff?.id ?? null;
 }
 
+/**
+ * Whose sign-in session a refresh-token family is: an account of a role, or a shop's staff member
+ * (whose access tokens carry the role `merchant` and the shop's id, see {@link Principal.staff}).
+ */
+export type SessionSubject = Role | 'staff';
+
 /** The table of each role's accounts. */
 export const ACCOUNT_TABLES: Readonly<Record<Role, string>> = {
   merchant: 'merchants',

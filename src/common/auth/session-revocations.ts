@@ -2,24 +2,37 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { AppConfig } from '../../config/app-config.js';
-import type { Role } from './role.js';
+import type { Principal, Role } from './role.js';
 
 /**
  * Sessions that have just ended: one sign-in session (`sid`, a logout or a reused refresh token), or
- * every session of an account but `exceptSid` (deactivation, deletion, a password change).
+ * every session of an account but `exceptSid` (deactivation, deletion, a password change). With
+ * `staff`, the sessions are those of that staff member of shop `id` (role `merchant`): disabled, or
+ * given another role.
  */
 export interface SessionsEnded {
   role: Role;
   id: number;
   sid?: string;
   exceptSid?: string;
+  staff?: number;
 }
 
-/** Whether a session of this account is among those ended. */
-export function endsSession(event: SessionsEnded, role: Role, id: number, sid: string | undefined): boolean {
-  if (event.role !== role || event.id !== id) return false;
-  if (event.sid !== undefined) return sid === event.sid;
-  return event.exceptSid === undefined || sid !== event.exceptSid;
+/**
+ * Whether the session of `principal` is among those ended. The shop's own end (deactivation,
+ * deletion: every session, no `exceptSid`) ends its staff's sessions too; the owner's password change
+ * or logout does not touch them.
+ */
+export function endsSession(
+  event: SessionsEnded,
+  principal: Omit<Principal, 'sid'> & { sid?: string },
+): boolean {
+  if (event.role !== principal.role || event.id !== principal.id) return false;
+  const staffId = principal.staff?.id;
+  if (event.staff !== undefined && event.staff !== staffId) return false;
+  if (event.sid !== undefined) return principal.sid === event.sid;
+  if (staffId !== undefined && event.staff === undefined) return event.exceptSid === undefined;
+  return event.exceptSid === undefined || principal.sid !== event.exceptSid;
 }
 
 const newClient = (url: string) =>

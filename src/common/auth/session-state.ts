@@ -18,6 +18,7 @@ export class SessionsRepository {
    * session (its refresh-token family) still has a token that is neither revoked nor expired.
    */
   async isLive(principal: Principal): Promise<boolean> {
+    if (principal.staff) return this.isStaffLive(principal, principal.staff);
     const rows: { live: boolean }[] = await this.dataSource.query(
       `SELECT a.is_active AND ($2::uuid IS NULL OR EXISTS (
                 SELECT 1 FROM refresh_tokens r
@@ -25,6 +26,24 @@ export class SessionsRepository {
                    AND r.revoked_at IS NULL AND r.expires_at > now())) AS live
          FROM ${ACCOUNT_TABLES[principal.role]} a WHERE a.id = $1`,
       [principal.id, principal.sid ?? null, principal.role],
+    );
+    return rows[0]?.live === true;
+  }
+
+  /**
+   * A staff member's session: the member is active, still of this shop and in the token's role, the
+   * shop is active, and the session still has a live refresh token. A changed role ends the session.
+   */
+  private async isStaffLive(principal: Principal, staff: NonNullable<Principal['staff']>): Promise<boolean> {
+    if (!principal.sid) return false;
+    const rows: { live: boolean }[] = await this.dataSource.query(
+      `SELECT s.is_active AND m.is_active AND s.role = $3 AND EXISTS (
+                SELECT 1 FROM refresh_tokens r
+                 WHERE r.family_id = $4 AND r.subject_role = 'staff' AND r.subject_id = s.id
+                   AND r.revoked_at IS NULL AND r.expires_at > now()) AS live
+         FROM staff s JOIN merchants m ON m.id = s.merchant_id
+        WHERE s.id = $1 AND s.merchant_id = $2`,
+      [staff.id, principal.id, staff.role, principal.sid],
     );
     return rows[0]?.live === true;
   }
@@ -39,7 +58,7 @@ export class SessionsRepository {
  */
 @Injectable()
 export class SessionState {
-  private readonly answers = new Map<string, { live: boolean; until: number }>();
+  private readonly answers = new Map<string, { live: boolean; until: number; principal: Principal }>();
   /** Bumped by every revocation: an answer read while one arrived is not kept (it may predate it). */
   private generation = 0;
 
@@ -49,16 +68,13 @@ export class SessionState {
   ) {
     revocations.onRevoked((event) => {
       this.generation += 1;
-      for (const key of this.answers.keys()) {
-        const [role, id, sid] = key.split(':');
-        if (endsSession(event, role as Principal['role'], Number(id), sid || undefined))
-          this.answers.delete(key);
-      }
+      for (const [key, { principal }] of this.answers)
+        if (endsSession(event, principal)) this.answers.delete(key);
     });
   }
 
   async isLive(principal: Principal, now = Date.now()): Promise<boolean> {
-    const key = `${principal.role}:${principal.id}:${principal.sid ?? ''}`;
+    const key = `${principal.role}:${principal.id}:${principal.sid ?? ''}:${principal.staff?.id ?? ''}:${principal.staff?.role ?? ''}`;
     const cached = this.answers.get(key);
     if (cached && cached.until > now) return cached.live;
     const generation = this.generation;
@@ -66,7 +82,7 @@ export class SessionState {
     this.answers.delete(key);
     if (generation !== this.generation) return live;
     if (this.answers.size >= CAPACITY) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(key, { live, until: now + SESSION_CHECK_TTL_MS });
+    this.answers.set(key, { live, until: now + SESSION_CHECK_TTL_MS, principal });
     return live;
   }
 }

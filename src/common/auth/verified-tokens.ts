@@ -38,7 +38,12 @@ export class VerifiedTokens {
     this.entries.set(token, {
       principal: Object.freeze(
         principal.sid
-          ? { id: principal.id, role: principal.role, sid: principal.sid }
+          ? {
+              id: principal.id,
+              role: principal.role,
+              sid: principal.sid,
+              ...(principal.staff && { staff: Object.freeze({ ...principal.staff }) }),
+            }
           : { id: principal.id, role: principal.role },
       ),
       expiresAt,

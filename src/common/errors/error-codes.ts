@@ -36,6 +36,17 @@ export enum AuthErrorCode {
   WeakPassword = 'weak-password',
 }
 
+/** A shop's staff: invitations, staff sign-in, and what each staff role may do. */
+export enum StaffErrorCode {
+  NotForStaff = 'not-for-staff',
+  CashierTodayOnly = 'cashier-today-only',
+  StaffExists = 'staff-exists',
+  ContactRequired = 'staff-contact-required',
+  InvitationInvalid = 'invitation-invalid',
+  ShopChoiceRequired = 'shop-choice-required',
+  NoChange = 'staff-no-change',
+}
+
 /** Customers: phone search. */
 export enum UserErrorCode {
   PhoneTooShort = 'phone-too-short',
@@ -86,12 +97,19 @@ export enum AdminErrorCode {
 }
 
 export type ErrorCode =
-  CommonErrorCode | AuthErrorCode | UserErrorCode | TransactionErrorCode | RealtimeErrorCode | AdminErrorCode;
+  | CommonErrorCode
+  | AuthErrorCode
+  | StaffErrorCode
+  | UserErrorCode
+  | TransactionErrorCode
+  | RealtimeErrorCode
+  | AdminErrorCode;
 
 /** The enums by module, in the order docs/errors.md lists them. */
 export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Record<string, ErrorCode> }[] = [
   { module: 'common', enumName: 'CommonErrorCode', codes: CommonErrorCode },
   { module: 'auth', enumName: 'AuthErrorCode', codes: AuthErrorCode },
+  { module: 'staff', enumName: 'StaffErrorCode', codes: StaffErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
@@ -122,6 +140,13 @@ export const ERROR_STATUS = {
   [AuthErrorCode.CurrentPasswordRequired]: 422,
   [AuthErrorCode.WrongPassword]: 422,
   [AuthErrorCode.WeakPassword]: 422,
+  [StaffErrorCode.NotForStaff]: 403,
+  [StaffErrorCode.CashierTodayOnly]: 403,
+  [StaffErrorCode.StaffExists]: 409,
+  [StaffErrorCode.ContactRequired]: 422,
+  [StaffErrorCode.InvitationInvalid]: 422,
+  [StaffErrorCode.ShopChoiceRequired]: 409,
+  [StaffErrorCode.NoChange]: 422,
   [UserErrorCode.PhoneTooShort]: 400,
   [TransactionErrorCode.UserNotFound]: 422,
   [TransactionErrorCode.BuyerConflict]: 422,

@@ -303,6 +303,12 @@ export class AdminRepository {
     await manager.query(`DELETE FROM refresh_tokens WHERE subject_role = 'merchant' AND subject_id = $1`, [
       id,
     ]);
+    // The shop's staff go with it by cascade; their sessions go first.
+    await manager.query(
+      `DELETE FROM refresh_tokens WHERE subject_role = 'staff'
+          AND subject_id IN (SELECT id FROM staff WHERE merchant_id = $1)`,
+      [id],
+    );
     await manager.query(`DELETE FROM merchants WHERE id = $1`, [id]);
     await this.tables.drop(manager, id);
   }

@@ -10,7 +10,14 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, OptionalAuth, Public, Roles } from '../../common/auth/decorators.js';
+import {
+  CurrentPrincipal,
+  OptionalAuth,
+  OwnerOnly,
+  Public,
+  Roles,
+  StaffMay,
+} from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
@@ -90,6 +97,7 @@ export class AuthV1Controller {
   }
 
   @Get('profile/merchant')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: "The merchant's profile (Aadhaar number masked)" })
@@ -100,6 +108,7 @@ export class AuthV1Controller {
   }
 
   @Put('profile/merchant')
+  @OwnerOnly()
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: "Change the merchant's profile (email or phone: current_password too)" })
@@ -156,6 +165,7 @@ export class AuthV1Controller {
   @UseGuards(PhoneLookupThrottlerGuard)
   @PhoneLookupQuota('merchant')
   @Get('search/users-by-phone')
+  @StaffMay('cashier', 'manager')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Customers whose phone number contains these digits (merchants only)' })
   @ApiOkResponse({ type: [V1CustomerDto] })

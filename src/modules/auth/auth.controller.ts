@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, OwnerOnly, Public, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { NoStoreTokensInterceptor } from '../../common/http/no-store-tokens.interceptor.js';
@@ -105,6 +105,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @OwnerOnly()
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiOperation({
@@ -117,6 +118,7 @@ export class AuthController {
   }
 
   @Get('profile/merchant')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: "The merchant's profile" })
@@ -137,6 +139,7 @@ export class AuthController {
   }
 
   @Put('profile/merchant')
+  @OwnerOnly()
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: "Change the merchant's profile; a new email or phone needs current_password" })

@@ -21,6 +21,6 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     AccountsRepository,
     PhoneLookupThrottlerGuard,
   ],
-  exports: [AccountsRepository, AdminAccountsRepository, LoginLimiter, RefreshTokensRepository],
+  exports: [AuthService, AccountsRepository, AdminAccountsRepository, LoginLimiter, RefreshTokensRepository],
 })
 export class AuthModule {}

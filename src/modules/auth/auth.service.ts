@@ -1,13 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccessTokenService } from '../../common/auth/access-token.js';
 import { PasswordService } from '../../common/auth/password.service.js';
-import type { Principal, Role } from '../../common/auth/role.js';
+import type { Principal, Role, SessionSubject, StaffRole } from '../../common/auth/role.js';
 import { ADMIN_PASSWORD_MIN_CHARS } from '../../common/auth/credential-rules.js';
-import { SessionRevocations } from '../../common/auth/session-revocations.js';
-import { UnauthorizedError, UnprocessableError } from '../../common/errors/domain-error.js';
+import { SessionRevocations, type SessionsEnded } from '../../common/auth/session-revocations.js';
+import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../../common/errors/domain-error.js';
 import { every, HOUR_MS } from '../../common/jobs/every.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MerchantsRepository } from '../merchants/merchants.repository.js';
@@ -116,15 +116,16 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const row = await this.refreshTokens.findByHashForUpdate(manager, tokenHash);
       if (!row) return { error: 'The refresh token is not valid.' } as const;
-      const ended = { role: row.subjectRole, id: row.subjectId, sid: row.familyId };
+      const ended = await this.sessionOf(row.subjectRole, row.subjectId, row.familyId, manager);
       if (row.revokedAt) {
         await this.refreshTokens.revokeFamily(manager, row.familyId);
         return { error: 'The refresh token has already been used; please sign in again.', ended } as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return { error: 'The refresh token has expired.' } as const;
-      // A deactivated or deleted account gets no new tokens, whatever refresh token it still holds.
-      const account = await this.accounts.lockForSignIn(manager, row.subjectRole, row.subjectId);
-      if (!account?.isActive) {
+      // A deactivated or deleted account gets no new tokens, whatever refresh token it still holds;
+      // nor does a disabled staff member, or the staff of a deactivated shop.
+      const subject = await this.lockSubject(manager, row.subjectRole, row.subjectId, row.familyId);
+      if (!subject) {
         await this.refreshTokens.revokeFamily(manager, row.familyId);
         return { error: 'This account is not active.', ended } as const;
       }
@@ -138,8 +139,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
         expiresAt: next.expiresAt,
       });
       await this.refreshTokens.markReplaced(manager, row.id, next.id);
-      const principal = { id: row.subjectId, role: row.subjectRole, sid: row.familyId };
-      return { principal, refreshToken: next.token } as const;
+      return { principal: subject, refreshToken: next.token } as const;
     });
     if ('error' in outcome) {
       // The access tokens of that session end with it (on every instance).
@@ -147,6 +147,38 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new UnauthorizedError(outcome.error);
     }
     return this.tokenResponse(outcome.principal, outcome.refreshToken);
+  }
+
+  /** The caller a refresh token signs in, with the row locked; null when the account is not active. */
+  private async lockSubject(
+    manager: EntityManager,
+    subject: SessionSubject,
+    id: number,
+    sid: string,
+  ): Promise<Principal | null> {
+    if (subject === 'staff') {
+      const member = await this.accounts.staffForSignIn(manager, id);
+      return member?.isActive
+        ? { id: member.merchantId, role: 'merchant', sid, staff: { id, role: member.role } }
+        : null;
+    }
+    const account = await this.accounts.lockForSignIn(manager, subject, id);
+    return account?.isActive ? { id, role: subject, sid } : null;
+  }
+
+  /**
+   * How the end of one session is announced: by its account, or for a staff member by their shop
+   * and their id (their access tokens carry the shop's id). Undefined for a staff member who is gone.
+   */
+  private async sessionOf(
+    subject: SessionSubject,
+    id: number,
+    sid: string,
+    manager?: EntityManager,
+  ): Promise<SessionsEnded | undefined> {
+    if (subject !== 'staff') return { role: subject, id, sid };
+    const member = await this.accounts.staffForSignIn(manager, id, false);
+    return member ? { role: 'merchant', id: member.merchantId, sid, staff: id } : undefined;
   }
 
   /**
@@ -157,7 +189,8 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
     const row = await this.refreshTokens.findByHash(hashToken(token));
     if (!row) return;
     await this.refreshTokens.revokeFamily(undefined, row.familyId);
-    this.revocations.publish({ role: row.subjectRole, id: row.subjectId, sid: row.familyId });
+    const ended = await this.sessionOf(row.subjectRole, row.subjectId, row.familyId);
+    if (ended) this.revocations.publish(ended);
   }
 
   /**
@@ -166,6 +199,8 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
    * once). The session that made the change stays signed in.
    */
   async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<void> {
+    // The route is closed to staff (StaffGuard); this would change the owner's password.
+    if (principal.staff) throw new ForbiddenError("Staff cannot change the shop's password.");
     if (principal.role === 'admin' && [...dto.new_password].length < ADMIN_PASSWORD_MIN_CHARS)
       throw new UnprocessableError(
         AuthErrorCode.WeakPassword,
@@ -191,14 +226,22 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
     this.revocations.publish({ role: principal.role, id: principal.id, exceptSid: principal.sid });
   }
 
+  /**
+   * Signs a shop's staff member in: a new session (refresh-token family) of theirs, whose access
+   * tokens act for the shop (`id` the shop's merchant id, role `merchant`) in their staff role.
+   */
+  issueStaff(merchantId: number, staff: { id: number; role: StaffRole }): Promise<TokenResponseDto> {
+    return this.issue({ id: merchantId, role: 'merchant', staff });
+  }
+
   private async issue(principal: Principal): Promise<TokenResponseDto> {
     const next = this.newRefreshToken();
     const familyId = randomUUID();
     await this.refreshTokens.insert(undefined, {
       id: next.id,
       familyId,
-      subjectRole: principal.role,
-      subjectId: principal.id,
+      subjectRole: principal.staff ? 'staff' : principal.role,
+      subjectId: principal.staff?.id ?? principal.id,
       tokenHash: hashToken(next.token),
       expiresAt: next.expiresAt,
     });
@@ -214,6 +257,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleDestroy {
       user_id: principal.id,
       expires_in: expiresIn,
       refresh_token: refreshToken,
+      ...(principal.staff && { staff_id: principal.staff.id, staff_role: principal.staff.role }),
     };
   }
 

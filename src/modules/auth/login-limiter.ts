@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Role } from '../../common/auth/role.js';
+import type { Role, SessionSubject } from '../../common/auth/role.js';
 import { addressBucket } from '../../common/http/client-address.js';
 import { normalizeEmail } from '../../common/http/email.js';
 import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter.js';
@@ -23,7 +23,7 @@ export class LoginLimiter {
   constructor(private readonly limiter: RateLimiter) {}
 
   /** Counts one attempt; over either limit: TooManyRequestsError (429 with Retry-After). */
-  check(role: Role, email: unknown, ip: string | undefined): Promise<void> {
+  check(role: SessionSubject, email: unknown, ip: string | undefined): Promise<void> {
     const account = typeof email === 'string' ? normalizeEmail(email).slice(0, 254) : '';
     return this.limiter.enforce(
       [
@@ -31,6 +31,17 @@ export class LoginLimiter {
         [LOGIN_LIMITS.address, addressBucket(ip)],
       ],
       'Too many login attempts. Please wait before trying again.',
+    );
+  }
+
+  /**
+   * Counts one try of an invitation code, per client address: codes cannot be guessed faster than
+   * passwords.
+   */
+  checkInvitation(ip: string | undefined): Promise<void> {
+    return this.limiter.enforce(
+      [[LOGIN_LIMITS.address, addressBucket(ip)]],
+      'Too many attempts. Please wait before trying again.',
     );
   }
 

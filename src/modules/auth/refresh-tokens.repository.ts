@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '../../common/auth/role.js';
+import type { SessionSubject } from '../../common/auth/role.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 
 @Injectable()
@@ -49,7 +49,12 @@ export class RefreshTokensRepository {
    * Revokes every token of an account (deactivation, a password change), but those of the family
    * `exceptFamily` (the session that changed the password) when given.
    */
-  async revokeSubject(manager: EntityManager, role: Role, id: number, exceptFamily?: string): Promise<void> {
+  async revokeSubject(
+    manager: EntityManager,
+    role: SessionSubject,
+    id: number,
+    exceptFamily?: string,
+  ): Promise<void> {
     await manager.query(
       `UPDATE refresh_tokens SET revoked_at = now()
         WHERE subject_role = $1 AND subject_id = $2 AND revoked_at IS NULL

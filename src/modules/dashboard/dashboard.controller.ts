@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { DashboardService } from './dashboard.service.js';
@@ -26,6 +26,7 @@ export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 
   @Get('merchant')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({
     summary: "The merchant's bento grid",
@@ -44,6 +45,7 @@ export class DashboardController {
   }
 
   @Get('merchant/top-customers')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({
     summary: "The merchant's best buyers, registered customers and guests, ranked by amount",

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { V1 } from '../../common/v1/v1.js';
@@ -22,6 +22,7 @@ export class GuestsV1Controller {
   constructor(private readonly guests: GuestsService) {}
 
   @Post('guest-user')
+  @StaffMay('cashier', 'manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'A guest of the calling merchant (the body merchant_id is ignored)' })
   @ApiOkResponse({ type: V1GuestDto })
@@ -31,6 +32,7 @@ export class GuestsV1Controller {
   }
 
   @Get('guest-users')
+  @StaffMay('manager')
   @ApiOperation({ summary: 'Every guest sale of the merchant, newest first (type PAYED or PAY_LATER)' })
   @ApiOkResponse({ type: [V1GuestSaleDto] })
   @ApiProblems(401, 403)

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import {
@@ -20,6 +20,7 @@ export class GuestsController {
   constructor(private readonly guests: GuestsService) {}
 
   @Post('guest-user')
+  @StaffMay('cashier', 'manager')
   @ApiOperation({ summary: 'Create an unused guest for a later sale (the body merchant_id is ignored)' })
   @ApiCreatedResponse({ type: GuestUserDto })
   @ApiProblems(401, 403, 422)
@@ -28,6 +29,7 @@ export class GuestsController {
   }
 
   @Get('guest-users')
+  @StaffMay('manager')
   @ApiOperation({ summary: "The merchant's guests with their transactions" })
   @ApiOkResponse({ type: [GuestUserWithTransactionDto] })
   @ApiProblems(401, 403, 422)

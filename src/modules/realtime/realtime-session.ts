@@ -37,7 +37,7 @@ export function tokenStillValid(data: unknown): boolean {
 
 /** Whether a connection's session is among those that just ended. */
 export const endedBy = (event: SessionsEnded, principal: Principal | undefined): boolean =>
-  principal !== undefined && endsSession(event, principal.role, principal.id, principal.sid);
+  principal !== undefined && endsSession(event, principal);
 
 /** `setTimeout` holds at most ~24.8 days; longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -158,7 +158,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const previous = socket.data.session?.principal;
       if (
         socket.recovered &&
-        (previous?.id !== session.principal.id || previous.role !== session.principal.role)
+        (previous?.id !== session.principal.id ||
+          previous.role !== session.principal.role ||
+          previous.staff?.id !== session.principal.staff?.id)
       )
         throw new UnauthorizedError('This session belongs to another account.');
       socket.data.session = session;

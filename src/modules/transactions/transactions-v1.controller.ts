@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Public, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { V1 } from '../../common/v1/v1.js';
@@ -34,6 +34,7 @@ export class TransactionsV1Controller {
   constructor(private readonly transactions: TransactionsService) {}
 
   @Post('create')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @ApiBearerAuth()
   @HttpCode(200)
@@ -58,6 +59,7 @@ export class TransactionsV1Controller {
   }
 
   @Get('history')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: "The merchant's sales of the last `days`, newest first" })
@@ -67,11 +69,12 @@ export class TransactionsV1Controller {
     @CurrentPrincipal() me: Principal,
     @Query() query: V1HistoryQueryDto,
   ): Promise<V1HistoryItemDto[]> {
-    const page = await this.transactions.historyWithBuyers(me.id, toHistoryQuery(query));
+    const page = await this.transactions.historyWithBuyers(me, toHistoryQuery(query));
     return page.items.map((t) => toV1HistoryItem(t, page.buyers));
   }
 
   @Get('analytics')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Sales, count, amount still owed and average sale of the last `days`' })

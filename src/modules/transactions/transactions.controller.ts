@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
@@ -65,6 +65,7 @@ export class TransactionsController {
   constructor(private readonly transactions: TransactionsService) {}
 
   @Post('create')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @IdempotencyHeader
   @ApiOperation({
@@ -114,6 +115,7 @@ export class TransactionsController {
   }
 
   @Get('history')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant', 'user')
   @ApiOperation({
     summary: "History, newest first: a merchant's sales or a customer's purchases across merchants",
@@ -135,6 +137,7 @@ export class TransactionsController {
   }
 
   @Get('analytics')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: 'Sales analytics over the last `days`' })
   @ApiOkResponse({ type: AnalyticsDto })
@@ -144,6 +147,7 @@ export class TransactionsController {
   }
 
   @Get('export.csv')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: "The merchant's statement for a date range, as CSV (streamed)" })
   @ApiProduces('text/csv')
@@ -172,6 +176,7 @@ export class TransactionsController {
   }
 
   @Get(':id')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant', 'user')
   @IdParam
   @ApiOperation({ summary: 'One transaction (404 unless you recorded it or bought it)' })
@@ -182,6 +187,7 @@ export class TransactionsController {
   }
 
   @Post(':id/settle')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @IdParam
   @HttpCode(200)

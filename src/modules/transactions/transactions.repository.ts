@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../common/errors/domain-error.js';
 import { Injectable } from '@nestjs/common';
 import { TransactionalConnection } from '../../database/transactional-connection.js';
 import type { LineItem } from './calculation.js';
@@ -358,6 +359,17 @@ export class TransactionsRepository {
   }
 
   /** One of the merchant's transactions, optionally locked for a settlement. */
+  /** The start of the local day that holds `at`, in the merchant's own time zone. */
+  async localDayStart(merchantId: number, at: Date): Promise<Date> {
+    const rows: { start: Date }[] = await this.db.query(
+      `SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE m.timezone) AT TIME ZONE m.timezone) AS start
+         FROM merchants m WHERE m.id = $1`,
+      [requireId(merchantId, 'merchant'), at],
+    );
+    if (!rows[0]) throw new NotFoundError('Merchant');
+    return rows[0].start;
+  }
+
   async findForMerchant(merchantId: number, id: number, lock = false): Promise<TransactionRow | undefined> {
     const table = merchantTable(requireId(merchantId, 'merchant'));
     const rows: TransactionRow[] = await this.db.query(

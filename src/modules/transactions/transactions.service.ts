@@ -34,7 +34,7 @@ import { TransactionsRepository, type HistoryFilter, type NewSale } from './tran
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
-import { TransactionErrorCode } from '../../common/errors/error-codes.js';
+import { StaffErrorCode, TransactionErrorCode } from '../../common/errors/error-codes.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** The longest statement one export may cover (a leap year). */
@@ -43,6 +43,7 @@ const EXPORT_RETRY_MS = 10_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const DEFAULT_LIMIT = 50;
 const CREATED_MESSAGE = 'Transaction created successfully';
+const CASHIER_TODAY_ONLY = "Cashiers see today's sales only; ask the owner or a manager for older ones.";
 
 /** What a write learnt that belongs to its event rather than to its response. */
 interface Written {
@@ -204,10 +205,11 @@ export class TransactionsService {
    */
   async history(principal: Principal, query: HistoryQueryDto, merchantId?: number): Promise<HistoryPage> {
     const limit = query.limit ?? DEFAULT_LIMIT;
+    const from = parseInstant(query.from);
     const filter: HistoryFilter = {
       limit: limit + 1,
       offset: query.cursor ? undefined : query.offset,
-      from: parseInstant(query.from),
+      from: await this.cashierFrom(principal, from),
       to: parseInstant(query.to),
       type: query.type,
       status: query.status,
@@ -240,10 +242,10 @@ export class TransactionsService {
 
   /** A page of the merchant's history with the name and phone of each registered buyer on it. */
   async historyWithBuyers(
-    merchantId: number,
+    principal: Principal,
     query: HistoryQueryDto,
   ): Promise<HistoryPage & { buyers: Map<number, { name: string; phone: string }> }> {
-    const page = await this.history({ id: merchantId, role: 'merchant' }, query);
+    const page = await this.history(principal, query);
     const ids = page.items.flatMap((t) => (t.user_id === null ? [] : [t.user_id]));
     return { ...page, buyers: await this.transactions.buyers(ids) };
   }
@@ -257,7 +259,23 @@ export class TransactionsService {
           ? await this.transactions.findForUser(principal.id, id)
           : undefined;
     if (!row) throw new NotFoundError('Transaction');
+    if (principal.staff?.role === 'cashier' && row.occurred_at < (await this.todayStart(principal.id)))
+      throw new DomainError(StaffErrorCode.CashierTodayOnly, CASHIER_TODAY_ONLY);
     return toTransactionDto(row);
+  }
+
+  /**
+   * A cashier sees today's sales only (the shop's local day): their history starts at the later of
+   * `from` and the start of today. Everyone else's `from` is theirs.
+   */
+  private async cashierFrom(principal: Principal, from: Date | undefined): Promise<Date | undefined> {
+    if (principal.staff?.role !== 'cashier') return from;
+    const today = await this.todayStart(principal.id);
+    return from && from > today ? from : today;
+  }
+
+  private todayStart(merchantId: number): Promise<Date> {
+    return this.transactions.localDayStart(merchantId, new Date());
   }
 
   /** The seed's analytics over the last `days`: money received, still owed, count and average sale. */

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { LookupQueryDto } from './dto/lookup-query.dto.js';
@@ -14,6 +14,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('lookup')
+  @StaffMay('cashier', 'manager')
   @Roles('merchant')
   @ApiOperation({ summary: 'Find a customer to bill by phone number (name and last 4 digits only)' })
   @ApiOkResponse({ type: UserLookupDto })

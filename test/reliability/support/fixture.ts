@@ -1,6 +1,7 @@
 import type { TestApp } from '../../support/app.js';
 import { registerMerchant, registerUser, type Account } from '../../support/factories.js';
 import { createSale } from '../../support/sales.js';
+import { createStaff, inviteStaff, type StaffAccount } from '../../support/staff.js';
 import { badTokens } from '../../support/tokens.js';
 
 /** The admin createTestApp boots with (ADMIN_EMAIL / ADMIN_PASSWORD). */
@@ -18,8 +19,13 @@ export const CALLERS = [
   'otherMerchant',
   'admin',
 ] as const;
-export type Caller = (typeof CALLERS)[number];
-export type Role = Extract<Caller, 'user' | 'merchant' | 'otherMerchant' | 'admin'>;
+/**
+ * `merchant`'s staff: a cashier and a manager. Every route answers them as the table says (403 by
+ * default); public routes answer every token alike, so the matrix tries staff on the others only.
+ */
+export const STAFF_CALLERS = ['cashier', 'manager'] as const;
+export type Caller = (typeof CALLERS)[number] | (typeof STAFF_CALLERS)[number];
+export type Role = Extract<Caller, 'user' | 'merchant' | 'otherMerchant' | 'admin' | 'cashier' | 'manager'>;
 export const BAD_TOKEN_CALLERS: Caller[] = ['none', 'garbage', 'algNone', 'expired', 'forged'];
 
 /** Real accounts and ids created through the API, used for path params and ownership checks. */
@@ -42,6 +48,15 @@ export interface Fixture {
   freshRefreshToken(): Promise<string>;
   /** Accounts that only sign in through /api/v1: the login limit counts per account on every version. */
   v1Login: { merchant: Account; user: Account };
+  /** `merchant`'s cashier and manager. */
+  cashier: StaffAccount;
+  manager: StaffAccount;
+  /** A member of `merchant`'s staff the matrix may re-invite and patch (never disabled). */
+  spareStaffId: number;
+  /** A staff member who only signs in through the login route (the login limit counts per person). */
+  staffLogin: StaffAccount;
+  /** A code nobody has used (a new member of `merchant`'s staff is invited for each). */
+  freshInvitationCode(): Promise<string>;
 }
 
 export async function createFixture(t: TestApp): Promise<Fixture> {
@@ -77,6 +92,12 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   });
   const shopToBlock = await registerMerchant(t);
   await createSale(t, shopToBlock, { user_id: user.id, amount: 10, type: 'pay_later' });
+  const [cashier, manager, staffLogin, spare] = await Promise.all([
+    createStaff(t, merchant, 'cashier'),
+    createStaff(t, merchant, 'manager'),
+    createStaff(t, merchant, 'cashier'),
+    inviteStaff(t, merchant, 'cashier'),
+  ]);
   const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
   return {
@@ -91,6 +112,11 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     marker,
     shopToBlock: shopToBlock.id,
     freshRefreshToken: async () => (await registerUser(t)).refreshToken,
+    cashier,
+    manager,
+    staffLogin,
+    spareStaffId: spare.id,
+    freshInvitationCode: async () => (await inviteStaff(t, merchant, 'cashier')).code,
   };
 }
 
@@ -116,5 +142,9 @@ export function authHeader(f: Fixture, caller: Caller): Record<string, string> {
       return f.otherMerchant.auth;
     case 'admin':
       return bearer(f.admin.token);
+    case 'cashier':
+      return f.cashier.auth;
+    case 'manager':
+      return f.manager.auth;
   }
 }

@@ -1,4 +1,4 @@
-import { merchantBody, userBody } from '../../support/factories.js';
+import { merchantBody, uniquePhone, userBody } from '../../support/factories.js';
 import { BAD_TOKEN_CALLERS, type Caller, type Fixture, type Role } from './fixture.js';
 
 /** One valid request to a route: path params, query and JSON body. */
@@ -25,6 +25,10 @@ export interface RouteEntry {
 
 const MERCHANTS = { merchant: 200, otherMerchant: 200 } as const;
 const USER = { user: 200 } as const;
+/** A merchant route a shop's cashier and manager may call too (see `@StaffMay`). */
+const SHOP_STAFF = { ...MERCHANTS, cashier: 200, manager: 200 } as const;
+/** A merchant route open to the shop's managers, not its cashiers. */
+const MANAGERS = { ...MERCHANTS, manager: 200 } as const;
 const none = (): RouteCall => ({});
 /** A refresh token that was never issued: the fuzzer must not spend real ones (reuse revokes a family). */
 const unknownRefresh = (): RouteCall => ({
@@ -71,18 +75,18 @@ export const ROUTES: Record<string, RouteEntry> = {
     call: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
     fuzzBase: () => ({ body: { current_password: 'not-the-password', new_password: 'fresh-ledger-4821' } }),
   },
-  'GET /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v2/auth/profile/merchant': { allow: MANAGERS, call: none },
   'GET /api/v2/auth/profile/user': { allow: USER, call: none },
 
-  'GET /api/v2/users/lookup': { allow: MERCHANTS, call: (f) => ({ query: { phone: f.user.phone } }) },
+  'GET /api/v2/users/lookup': { allow: SHOP_STAFF, call: (f) => ({ query: { phone: f.user.phone } }) },
 
   'POST /api/v2/transactions/guest-user': {
-    allow: { merchant: 201, otherMerchant: 201 },
+    allow: { merchant: 201, otherMerchant: 201, cashier: 201, manager: 201 },
     call: () => ({ body: {} }),
   },
-  'GET /api/v2/transactions/guest-users': { allow: MERCHANTS, call: () => ({ query: { limit: '20' } }) },
+  'GET /api/v2/transactions/guest-users': { allow: MANAGERS, call: () => ({ query: { limit: '20' } }) },
   'POST /api/v2/transactions/create': {
-    allow: { merchant: 201, otherMerchant: 201 },
+    allow: { merchant: 201, otherMerchant: 201, cashier: 201, manager: 201 },
     call: (f) => ({
       body: {
         user_id: f.user.id,
@@ -95,12 +99,12 @@ export const ROUTES: Record<string, RouteEntry> = {
     }),
   },
   'GET /api/v2/transactions/history': {
-    allow: { merchant: 200, otherMerchant: 200, user: 200 },
+    allow: { merchant: 200, otherMerchant: 200, user: 200, cashier: 200, manager: 200 },
     call: () => ({ query: { limit: '20', type: 'pay_later' } }),
   },
-  'GET /api/v2/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v2/transactions/analytics': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v2/transactions/export.csv': {
-    allow: MERCHANTS,
+    allow: MANAGERS,
     call: () => ({
       query: {
         from: new Date(Date.now() - 86_400_000).toISOString(),
@@ -110,17 +114,18 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   'GET /api/v2/transactions/{id}': {
     // Only the merchant who recorded it and the customer who bought it; anyone else must not learn it exists.
-    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    // The fixture's sale is of today, so the cashier sees it too.
+    allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.saleId } }),
   },
   'POST /api/v2/transactions/{id}/settle': {
-    allow: { merchant: 200, otherMerchant: 404 },
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),
   },
 
-  'GET /api/v2/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v2/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v2/dashboard/merchant/top-customers': {
-    allow: MERCHANTS,
+    allow: MANAGERS,
     call: () => ({ query: { limit: '5', days: '30' } }),
   },
   'GET /api/v2/dashboard/user': { allow: USER, call: () => ({ query: { tz: 'Asia/Kolkata' } }) },
@@ -150,6 +155,31 @@ export const ROUTES: Record<string, RouteEntry> = {
   'PUT /api/v2/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
   'PUT /api/v2/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
 
+  // A shop's staff: the owner manages them (staff, managers too, get 403); staff sign in.
+  'POST /api/v2/staff': {
+    allow: { merchant: 201, otherMerchant: 201 },
+    call: () => ({ body: { name: 'Matrix Staff', phone: uniquePhone(), role: 'cashier' } }),
+  },
+  'GET /api/v2/staff': { allow: MERCHANTS, call: none },
+  'PATCH /api/v2/staff/{id}': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.spareStaffId }, body: { active: true } }),
+  },
+  'POST /api/v2/staff/{id}/invitation': {
+    allow: { merchant: 201, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.spareStaffId } }),
+  },
+  'POST /api/v2/auth/staff/accept': {
+    public: 200,
+    call: async (f) => ({ body: { code: await f.freshInvitationCode(), password: 'counter-till-4821' } }),
+    fuzzBase: () => ({ body: { code: 'NEVR-ISSU-EDCO-DE22', password: 'counter-till-4821' } }),
+  },
+  'POST /api/v2/auth/staff/login': {
+    public: 200,
+    call: (f) => ({ body: { phone: f.staffLogin.phone, password: f.staffLogin.password } }),
+  },
+  'GET /api/v2/auth/profile/staff': { allow: { cashier: 200, manager: 200 }, call: none },
+
   // /api/v1: the original API's contract.
   'POST /api/v1/auth/register/merchant': { public: 200, call: () => ({ body: merchantBody() }) },
   'POST /api/v1/auth/register/user': { public: 200, call: () => ({ body: userBody() }) },
@@ -161,43 +191,43 @@ export const ROUTES: Record<string, RouteEntry> = {
     public: 200,
     call: ({ v1Login: { user } }) => ({ body: { email: user.email, password: user.password } }),
   },
-  'GET /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: none },
+  'GET /api/v1/auth/profile/merchant': { allow: MANAGERS, call: none },
   'GET /api/v1/auth/profile/user': { allow: USER, call: none },
   'PUT /api/v1/auth/profile/merchant': { allow: MERCHANTS, call: () => ({ body: { city: 'Pune' } }) },
   'PUT /api/v1/auth/profile/user': { allow: USER, call: () => ({ body: { city: 'Pune' } }) },
   // No token needed (the original PWA sends none); a merchant's token only adds the full name.
   'GET /api/v1/auth/lookup/user-by-phone': { public: 200, call: (f) => ({ query: { phone: f.user.phone } }) },
   'GET /api/v1/auth/search/users-by-phone': {
-    allow: MERCHANTS,
+    allow: SHOP_STAFF,
     call: (f) => ({ query: { phone: f.user.phone.slice(-6), limit: '10' } }),
   },
   'POST /api/v1/transactions/create': {
-    allow: MERCHANTS,
+    allow: SHOP_STAFF,
     call: (f) => ({
       body: { user_id: f.user.id, amount: 10 / 3, type: 'pending', payment_method: 'online', note: 'x' },
     }),
   },
   'POST /api/v1/transactions/simple': { public: 200, call: () => ({ body: { amount: 1.5, type: 'payed' } }) },
   'GET /api/v1/transactions/history': {
-    allow: MERCHANTS,
+    allow: SHOP_STAFF,
     call: () => ({ query: { days: '7', limit: '10' } }),
   },
-  'GET /api/v1/transactions/analytics': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/transactions/analytics': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v1/transactions/user-transactions/{merchant_id}': {
     allow: USER,
     call: (f) => ({ params: { merchant_id: f.merchant.id }, query: { limit: '10' } }),
   },
-  'POST /api/v1/transactions/guest-user': { allow: MERCHANTS, call: () => ({ body: { merchant_id: 1 } }) },
-  'GET /api/v1/transactions/guest-users': { allow: MERCHANTS, call: none },
+  'POST /api/v1/transactions/guest-user': { allow: SHOP_STAFF, call: () => ({ body: { merchant_id: 1 } }) },
+  'GET /api/v1/transactions/guest-users': { allow: MANAGERS, call: none },
   'GET /api/v1/health': { public: 200, call: none },
 
-  'GET /api/v1/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
+  'GET /api/v1/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v1/dashboard/merchant/top-customers': {
-    allow: MERCHANTS,
+    allow: MANAGERS,
     call: () => ({ query: { limit: '5' } }),
   },
   'GET /api/v1/dashboard/merchant/analytics/detailed': {
-    allow: MERCHANTS,
+    allow: MANAGERS,
     call: () => ({ query: { period: 'weekly' } }),
   },
   'GET /api/v1/dashboard/user': { allow: USER, call: none },
@@ -216,7 +246,7 @@ export const ROUTES: Record<string, RouteEntry> = {
 /** The role the fuzzer calls a route as: the first one allowed a success. */
 export function fuzzRole(entry: RouteEntry): Role | undefined {
   if (entry.public !== undefined) return undefined;
-  const order: Role[] = ['merchant', 'user', 'otherMerchant', 'admin'];
+  const order: Role[] = ['merchant', 'user', 'otherMerchant', 'admin', 'cashier', 'manager'];
   return order.find((r) => (entry.allow?.[r] ?? 0) >= 200 && (entry.allow?.[r] ?? 0) < 300);
 }
 

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import type { Role } from '../../../common/auth/role.js';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { STAFF_ROLES, type Role, type StaffRole } from '../../../common/auth/role.js';
 
 export class TokenResponseDto {
   @ApiProperty() access_token: string;
@@ -8,4 +8,10 @@ export class TokenResponseDto {
   @ApiProperty() user_id: number;
   @ApiProperty({ description: 'Seconds until the access token expires.', example: 1800 }) expires_in: number;
   @ApiProperty({ description: 'Single use: each refresh returns a new one.' }) refresh_token: string;
+  @ApiPropertyOptional({
+    description: "A staff member's sign-in only: their staff id (`user_id` is then the shop's merchant id).",
+  })
+  staff_id?: number;
+  @ApiPropertyOptional({ enum: STAFF_ROLES, description: "A staff member's sign-in only: their role." })
+  staff_role?: StaffRole;
 }

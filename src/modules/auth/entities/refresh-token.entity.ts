@@ -1,11 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { Role } from '../../../common/auth/role.js';
+import type { SessionSubject } from '../../../common/auth/role.js';
 
 @Entity('refresh_tokens')
 export class RefreshToken {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid', { name: 'family_id' }) familyId: string;
-  @Column('text', { name: 'subject_role' }) subjectRole: Role;
+  @Column('text', { name: 'subject_role' }) subjectRole: SessionSubject;
   @Column('integer', { name: 'subject_id' }) subjectId: number;
   @Column('text', { name: 'token_hash' }) tokenHash: string;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../../common/auth/decorators.js';
 import type { Principal } from '../../../common/auth/role.js';
 import { ApiProblems } from '../../../common/http/api-problems.js';
 import {
@@ -34,6 +34,7 @@ export class DashboardV1Controller {
   constructor(private readonly v1: DashboardV1Mapper) {}
 
   @Get('merchant')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: "The merchant's totals over the last `days` local days and the 10 newest sales" })
   @ApiOkResponse({ type: MerchantDashboardV1Dto })
@@ -46,6 +47,7 @@ export class DashboardV1Controller {
   }
 
   @Get('merchant/top-customers')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: 'Best buyers of all time, registered customers and guests (an array)' })
   @ApiOkResponse({ type: [TopCustomerV1Dto] })
@@ -58,6 +60,7 @@ export class DashboardV1Controller {
   }
 
   @Get('merchant/analytics/detailed')
+  @StaffMay('manager')
   @Roles('merchant')
   @ApiOperation({ summary: 'Summary, growth, methods, daily sales and top buyers of one local period' })
   @ApiOkResponse({ type: DetailedAnalyticsV1Dto })

@@ -37,7 +37,7 @@ const merchantRoom = (id: number): string => `merchant:${id}`;
 const userRoom = (id: number): string => `user:${id}`;
 
 /** The one room a connection joins: its merchant's or its customer's. */
-export function roomOf(principal: Principal): string {
+export function roomOf(principal: Pick<Principal, 'id' | 'role'>): string {
   return principal.role === 'merchant' ? merchantRoom(principal.id) : userRoom(principal.id);
 }
 
