@@ -14,6 +14,8 @@ import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
+import { UpiModule } from './modules/upi/upi.module.js';
+import { DocumentsModule } from './modules/documents/documents.module.js';
 
 /** The application, built for one validated configuration (the process's, or a test's). */
 @Module({})
@@ -36,6 +38,8 @@ export class AppModule {
         TransactionsModule,
         RealtimeModule,
         DashboardModule,
+        UpiModule,
+        DocumentsModule,
         AdminModule,
       ],
     };

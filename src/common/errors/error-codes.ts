@@ -61,6 +61,12 @@ export enum TransactionErrorCode {
   IdempotencyKeyReused = 'idempotency-key-reused',
 }
 
+/** UPI payment links and QR codes, receipts and statements. */
+export enum UpiErrorCode {
+  NotSetUp = 'upi-not-set-up',
+  NothingDue = 'nothing-due',
+}
+
 /** Live updates over Socket.IO and the plain WebSocket paths. */
 export enum RealtimeErrorCode {
   UnknownMessage = 'unknown-message',
@@ -80,7 +86,13 @@ export enum AdminErrorCode {
 }
 
 export type ErrorCode =
-  CommonErrorCode | AuthErrorCode | UserErrorCode | TransactionErrorCode | RealtimeErrorCode | AdminErrorCode;
+  | CommonErrorCode
+  | AuthErrorCode
+  | UserErrorCode
+  | TransactionErrorCode
+  | UpiErrorCode
+  | RealtimeErrorCode
+  | AdminErrorCode;
 
 /** The enums by module, in the order docs/errors.md lists them. */
 export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Record<string, ErrorCode> }[] = [
@@ -88,6 +100,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'auth', enumName: 'AuthErrorCode', codes: AuthErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
+  { module: 'upi', enumName: 'UpiErrorCode', codes: UpiErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
 ];
@@ -133,6 +146,8 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidIdempotencyKey]: 422,
   [TransactionErrorCode.IdempotencyInFlight]: 409,
   [TransactionErrorCode.IdempotencyKeyReused]: 422,
+  [UpiErrorCode.NotSetUp]: 409,
+  [UpiErrorCode.NothingDue]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,

@@ -29,7 +29,12 @@ import type {
 import { IdempotencyService, type Replayable } from './idempotency.service.js';
 import { toTransactionDto } from './transaction.mapper.js';
 import { TransactionEvents, type TransactionEvent } from './transaction.events.js';
-import { TransactionsRepository, type HistoryFilter, type NewSale } from './transactions.repository.js';
+import {
+  TransactionsRepository,
+  type HistoryFilter,
+  type NewSale,
+  type TransactionRow,
+} from './transactions.repository.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
@@ -210,6 +215,14 @@ export class TransactionsService {
 
   /** One transaction, for the merchant who recorded it or the customer who bought; 404 for anyone else. */
   async findOne(principal: Principal, id: number): Promise<TransactionResponseDto> {
+    return toTransactionDto(await this.findRow(principal, id));
+  }
+
+  /**
+   * The stored sale behind `findOne` (same access rule), for documents that show more of it than the
+   * response does (a receipt's items). Not for responses: map it with `toTransactionDto`.
+   */
+  async findRow(principal: Principal, id: number): Promise<TransactionRow> {
     const row =
       principal.role === 'merchant'
         ? await this.transactions.findForMerchant(principal.id, id)
@@ -217,7 +230,7 @@ export class TransactionsService {
           ? await this.transactions.findForUser(principal.id, id)
           : undefined;
     if (!row) throw new NotFoundError('Transaction');
-    return toTransactionDto(row);
+    return row;
   }
 
   /** The seed's analytics over the last `days`: money received, still owed, count and average sale. */

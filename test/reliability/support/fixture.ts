@@ -55,6 +55,11 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   const login = await t.http.post('/api/v2/auth/login/admin').send(ADMIN);
   if (login.status !== 200)
     throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const upi = await t.http
+    .put('/api/v2/auth/profile/merchant')
+    .set(merchant.auth)
+    .send({ upi_vpa: `shop${merchant.id}@oksbi` });
+  if (upi.status !== 200) throw new Error(`setting the UPI address failed: ${upi.status}`);
   const marker = `only-for-merchant-${merchant.id}-${Date.now().toString(36)}`;
   const sale = await createSale(t, merchant, {
     user_id: user.id,

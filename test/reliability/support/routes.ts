@@ -113,6 +113,23 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: { merchant: 200, user: 200, otherMerchant: 404 },
     call: (f) => ({ params: { id: f.saleId } }),
   },
+  // The fixture's merchant has a UPI address and the bill is large: there is always something due.
+  'GET /api/v2/transactions/{id}/upi': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/upi.png': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/upi.svg': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/receipt.pdf': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
   'POST /api/v2/transactions/{id}/settle': {
     allow: { merchant: 200, otherMerchant: 404 },
     call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MerchantsModule } from '../merchants/merchants.module.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
+import { UpiModule } from '../upi/upi.module.js';
+import { ReceiptsController } from './documents.controller.js';
+import { DocumentsService } from './documents.service.js';
+
+/** PDF receipts and statements, rendered with the fonts in assets/fonts. */
+@Module({
+  imports: [TransactionsModule, MerchantsModule, UpiModule],
+  controllers: [ReceiptsController],
+  providers: [DocumentsService],
+})
+export class DocumentsModule {}
