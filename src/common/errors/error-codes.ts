@@ -61,6 +61,13 @@ export enum TransactionErrorCode {
   IdempotencyKeyReused = 'idempotency-key-reused',
 }
 
+/** The khata: customer accounts, payments on account, voids and edits. */
+export enum KhataErrorCode {
+  NotAnOpenBill = 'not-an-open-bill',
+  SaleVoided = 'sale-voided',
+  AlreadyVoided = 'already-voided',
+}
+
 /** Live updates over Socket.IO and the plain WebSocket paths. */
 export enum RealtimeErrorCode {
   UnknownMessage = 'unknown-message',
@@ -80,7 +87,13 @@ export enum AdminErrorCode {
 }
 
 export type ErrorCode =
-  CommonErrorCode | AuthErrorCode | UserErrorCode | TransactionErrorCode | RealtimeErrorCode | AdminErrorCode;
+  | CommonErrorCode
+  | AuthErrorCode
+  | UserErrorCode
+  | TransactionErrorCode
+  | KhataErrorCode
+  | RealtimeErrorCode
+  | AdminErrorCode;
 
 /** The enums by module, in the order docs/errors.md lists them. */
 export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Record<string, ErrorCode> }[] = [
@@ -88,6 +101,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'auth', enumName: 'AuthErrorCode', codes: AuthErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
+  { module: 'khata', enumName: 'KhataErrorCode', codes: KhataErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
 ];
@@ -133,6 +147,9 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidIdempotencyKey]: 422,
   [TransactionErrorCode.IdempotencyInFlight]: 409,
   [TransactionErrorCode.IdempotencyKeyReused]: 422,
+  [KhataErrorCode.NotAnOpenBill]: 422,
+  [KhataErrorCode.SaleVoided]: 409,
+  [KhataErrorCode.AlreadyVoided]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,
