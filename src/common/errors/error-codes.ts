@@ -61,6 +61,13 @@ export enum TransactionErrorCode {
   IdempotencyKeyReused = 'idempotency-key-reused',
 }
 
+/** The khata: customer accounts, payments on account, voids and edits. */
+export enum KhataErrorCode {
+  NotAnOpenBill = 'not-an-open-bill',
+  SaleVoided = 'sale-voided',
+  AlreadyVoided = 'already-voided',
+}
+
 /** UPI payment links and QR codes, receipts and statements. */
 export enum UpiErrorCode {
   NotSetUp = 'upi-not-set-up',
@@ -90,6 +97,7 @@ export type ErrorCode =
   | AuthErrorCode
   | UserErrorCode
   | TransactionErrorCode
+  | KhataErrorCode
   | UpiErrorCode
   | RealtimeErrorCode
   | AdminErrorCode;
@@ -100,6 +108,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'auth', enumName: 'AuthErrorCode', codes: AuthErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
+  { module: 'khata', enumName: 'KhataErrorCode', codes: KhataErrorCode },
   { module: 'upi', enumName: 'UpiErrorCode', codes: UpiErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
@@ -146,6 +155,9 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidIdempotencyKey]: 422,
   [TransactionErrorCode.IdempotencyInFlight]: 409,
   [TransactionErrorCode.IdempotencyKeyReused]: 422,
+  [KhataErrorCode.NotAnOpenBill]: 422,
+  [KhataErrorCode.SaleVoided]: 409,
+  [KhataErrorCode.AlreadyVoided]: 409,
   [UpiErrorCode.NotSetUp]: 409,
   [UpiErrorCode.NothingDue]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
