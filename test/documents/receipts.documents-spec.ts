@@ -99,6 +99,35 @@ describe('what the receipts say (pdftotext, pdftoppm)', () => {
     expect(text).not.toContain('Scan to pay');
     expect(qrOnPage(renderPage1(path))).toBeNull();
   });
+
+  it('a statement over HTTP: the customer’s Hindi name, the ledger with running balance, opening and closing', async () => {
+    const buyer = await registerUser(t, { name: CUSTOMER });
+    const sale = await createSale(t, merchant, { user_id: buyer.id, amount: 1234.56, type: 'pay_later' });
+    await t.http
+      .post(`/api/v2/transactions/${sale.id}/settle`)
+      .set(merchant.auth)
+      .send({ amount: 234.56, payment_method: 'upi' })
+      .expect(200);
+    const { rows } = await t.db.query<{ id: number }>(
+      `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+      [merchant.id, buyer.id],
+    );
+    const res = await getBinary(t, `/api/v2/customers/${rows[0].id}/statement.pdf`, merchant.auth);
+    expect(res.status).toBe(200);
+    const path = savePdf(`statement-${rows[0].id}`, res.body);
+    const text = pdfText(path);
+    expect(text).toContain(SHOP);
+    expect(text).toContain(`Customer: ${CUSTOMER}`);
+    expect(text).toMatch(/Opening balance\s+₹0\.00/);
+    expect(text).toMatch(new RegExp(`Credit sale, bill ${sale.id}\\s+\\+₹1,234\\.56\\s+₹1,234\\.56 due`));
+    expect(text).toMatch(/-₹234\.56\s+₹1,000\.00 due/);
+    expect(text).toMatch(/Closing balance\s+₹1,000\.00 due/);
+    renderPage1(path);
+    const mine = await getBinary(t, `/api/v2/me/shops/${merchant.id}/statement.pdf`, buyer.auth);
+    expect(pdfText(savePdf(`statement-${rows[0].id}-customer`, mine.body))).toMatch(
+      /Closing balance\s+₹1,000\.00 due/,
+    );
+  });
 });
 
 describe('what a statement says (renderer)', () => {

@@ -69,4 +69,69 @@ describe('PDF receipts (e2e)', () => {
     expect((await t.http.get(`/api/v2/transactions/${sale.id}/receipt.pdf`)).status).toBe(401);
     expectProblem(await t.http.get('/api/v2/transactions/0x1/receipt.pdf').set(merchant.auth), 400);
   });
+
+  describe('statements', () => {
+    const accountOf = async (user: Account): Promise<number> =>
+      (
+        await t.db.query<{ id: number }>(
+          `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+          [merchant.id, user.id],
+        )
+      ).rows[0].id;
+
+    function expectStatement(res: Awaited<ReturnType<typeof receipt>>, filename: RegExp): Buffer {
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['content-disposition']).toMatch(filename);
+      expect(res.headers['cache-control']).toBe('private, no-store');
+      const pdf = res.body as Buffer;
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(pdf.length).toBeGreaterThan(5_000);
+      return pdf;
+    }
+
+    it('serves the account’s statement to the merchant, and the customer’s own at the shop', async () => {
+      const buyer = await registerUser(t, { name: 'सुरेश कुमार' });
+      const sale = await createSale(t, merchant, { user_id: buyer.id, amount: 500, type: 'pay_later' });
+      await t.http
+        .post(`/api/v2/transactions/${sale.id}/settle`)
+        .set(merchant.auth)
+        .send({ amount: 120, payment_method: 'upi' })
+        .expect(200);
+      const id = await accountOf(buyer);
+      const from = '2026-01-01T00:00:00+05:30';
+      const shop = await getBinary(
+        t,
+        `/api/v2/customers/${id}/statement.pdf?from=${encodeURIComponent(from)}`,
+        merchant.auth,
+      );
+      expectStatement(
+        shop,
+        new RegExp(`^attachment; filename="statement-${id}-2025-12-31-to-\\d{4}-\\d{2}-\\d{2}\\.pdf"$`),
+      );
+      const mine = await getBinary(t, `/api/v2/me/shops/${merchant.id}/statement.pdf`, buyer.auth);
+      expectStatement(
+        mine,
+        new RegExp(`^attachment; filename="statement-${id}-to-\\d{4}-\\d{2}-\\d{2}\\.pdf"$`),
+      );
+    });
+
+    it('refuses a bad period with a 422, and others’ accounts with a 404', async () => {
+      const buyer = await registerUser(t);
+      await createSale(t, merchant, { user_id: buyer.id, amount: 5, type: 'pay_later' });
+      const id = await accountOf(buyer);
+      const bad = await t.http
+        .get(`/api/v2/customers/${id}/statement.pdf`)
+        .query({ from: '2026-12-01T00:00:00Z', to: '2026-11-01T00:00:00Z' })
+        .set(merchant.auth);
+      expectProblem(bad, 422);
+      expectProblem(
+        await t.http.get(`/api/v2/customers/${id}/statement.pdf?from=yesterday`).set(merchant.auth),
+        422,
+      );
+      const other = await registerMerchant(t);
+      expectProblem(await t.http.get(`/api/v2/customers/${id}/statement.pdf`).set(other.auth), 404);
+      expectProblem(await t.http.get(`/api/v2/me/shops/${other.id}/statement.pdf`).set(buyer.auth), 404);
+    });
+  });
 });

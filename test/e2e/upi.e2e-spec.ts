@@ -181,4 +181,66 @@ describe('UPI links and QR codes (e2e)', () => {
       expect(la).not.toBe(lb);
     });
   });
+
+  describe('a customer account: GET /customers/{id}/upi and GET /me/shops/{merchant_id}/upi', () => {
+    const accountOf = async (m: Account, user: Account): Promise<number> =>
+      (
+        await t.db.query<{ id: number }>(
+          `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+          [m.id, user.id],
+        )
+      ).rows[0].id;
+
+    it('asks for the whole due with reference GSA<account id>, the same link for the shop and the customer', async () => {
+      const [m, buyer] = [merchant, await registerUser(t)];
+      await createSale(t, m, { user_id: buyer.id, amount: 100, type: 'pay_later' });
+      await createSale(t, m, { user_id: buyer.id, amount: 50.25, type: 'pay_later' });
+      const id = await accountOf(m, buyer);
+      const shop = await t.http.get(`/api/v2/customers/${id}/upi`).set(m.auth);
+      expect(shop.status).toBe(200);
+      expect(shop.body).toMatchObject({
+        amount: 150.25,
+        amount_paise: 15025,
+        reference: `GSA${id}`,
+        qr_png_url: `/api/v2/customers/${id}/upi.png`,
+        qr_svg_url: `/api/v2/customers/${id}/upi.svg`,
+      });
+      expect(shop.body.link).toBe(
+        `upi://pay?pa=sharma.kirana@oksbi&pn=Sharma%20%26%20Sons&am=150.25&cu=INR` +
+          `&tn=Dues%20Sharma%20%26%20Sons%20Kirana&tr=GSA${id}`,
+      );
+      const mine = await t.http.get(`/api/v2/me/shops/${m.id}/upi`).set(buyer.auth);
+      expect(mine.status).toBe(200);
+      expect(mine.body).toMatchObject({
+        link: shop.body.link,
+        qr_png_url: `/api/v2/me/shops/${m.id}/upi.png`,
+      });
+      const png = await getBinary(t, `/api/v2/customers/${id}/upi.png`, m.auth);
+      expect(decodeQrPng(png.body)).toBe(shop.body.link);
+      const myPng = await getBinary(t, `/api/v2/me/shops/${m.id}/upi.png`, buyer.auth);
+      expect(decodeQrPng(myPng.body)).toBe(shop.body.link);
+      const svg = await getBinary(t, `/api/v2/me/shops/${m.id}/upi.svg`, buyer.auth);
+      expect(decodeQrSvg(svg.body.toString('utf8'))).toBe(shop.body.link);
+    });
+
+    it('is a 409 nothing-due when the account is settled, and 404 for another merchant or shop', async () => {
+      const buyer = await registerUser(t);
+      const sale = await createSale(t, merchant, { user_id: buyer.id, amount: 20, type: 'pay_later' });
+      const id = await accountOf(merchant, buyer);
+      await t.http
+        .post(`/api/v2/transactions/${sale.id}/settle`)
+        .set(merchant.auth)
+        .send({ payment_method: 'cash' })
+        .expect(200);
+      const res = await t.http.get(`/api/v2/customers/${id}/upi`).set(merchant.auth);
+      expectProblem(res, 409);
+      expect(res.body.code).toBe('nothing-due');
+      expectProblem(await t.http.get(`/api/v2/me/shops/${merchant.id}/upi.png`).set(buyer.auth), 409);
+      const other = await registerMerchant(t);
+      expectProblem(await t.http.get(`/api/v2/customers/${id}/upi`).set(other.auth), 404);
+      expectProblem(await t.http.get(`/api/v2/me/shops/${other.id}/upi`).set(buyer.auth), 404);
+      expect((await t.http.get(`/api/v2/customers/${id}/upi`).set(buyer.auth)).status).toBe(403);
+      expect((await t.http.get(`/api/v2/me/shops/${merchant.id}/upi`).set(merchant.auth)).status).toBe(403);
+    });
+  });
 });

@@ -51,8 +51,8 @@ export interface ScriptRun {
   text: string;
 }
 
-// Devanagari, Devanagari Extended and Vedic Extensions, with the joiners that steer conjuncts.
-const DEVANAGARI = /[\u0900-\u097F\uA8E0-\uA8FF\u1CD0-\u1CFF\u200C\u200D]/u;
+// Devanagari letters and signs (Unicode's Script property), the dandas, and the joiners that steer conjuncts.
+const DEVANAGARI = /\p{Script=Devanagari}|[\u0964\u0965\u200C\u200D]/u;
 // Spaces, digits and punctuation exist in both fonts: they stay in the run they are in, so a Hindi
 // name with spaces is one run (one shaping context) rather than a word at a time.
 const NEUTRAL = /[\s\d\p{P}]/u;

@@ -145,11 +145,8 @@ export function renderReceipt(model: ReceiptModel): Pdf {
       color: '#444444',
       width: textWidth,
     });
-    y += size + 8;
   } else if (due > 0) {
-    y += 6;
-    line(doc, `Balance due: ${balance(due)}`, left, y, { size: 9, color: '#444444', width });
-    y += 14;
+    line(doc, `Balance due: ${balance(due)}`, left, y + 6, { size: 9, color: '#444444', width });
   }
 
   line(doc, 'Thank you for shopping with us.', left, doc.page.height - doc.page.margins.bottom - 12, {

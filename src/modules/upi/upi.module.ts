@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { KhataModule } from '../khata/khata.module.js';
 import { MerchantsModule } from '../merchants/merchants.module.js';
 import { TransactionsModule } from '../transactions/transactions.module.js';
-import { UpiBillController } from './upi.controller.js';
+import { MyShopUpiController, UpiBillController, UpiCustomerController } from './upi.controller.js';
 import { UpiService } from './upi.service.js';
 
 @Module({
-  imports: [TransactionsModule, MerchantsModule],
-  controllers: [UpiBillController],
+  imports: [TransactionsModule, MerchantsModule, KhataModule],
+  controllers: [UpiBillController, UpiCustomerController, MyShopUpiController],
   providers: [UpiService],
   exports: [UpiService],
 })

@@ -3,11 +3,12 @@ import type { Principal } from '../../common/auth/role.js';
 import { ConflictError } from '../../common/errors/domain-error.js';
 import { UpiErrorCode } from '../../common/errors/error-codes.js';
 import { paiseToRupees } from '../../common/money/money.js';
+import { AccountsService, type Account } from '../khata/accounts.service.js';
 import { MerchantsService, type ShopCard } from '../merchants/merchants.service.js';
 import { TransactionsService } from '../transactions/transactions.service.js';
 import { UpiPaymentDto } from './dto/upi-payment.dto.js';
 import { qrCode, type QrFormat } from './qr.js';
-import { billReference, buildUpiLink, clip, MAX_NOTE, MAX_PAYEE_NAME } from './upi-link.js';
+import { accountReference, billReference, buildUpiLink, clip, MAX_NOTE, MAX_PAYEE_NAME } from './upi-link.js';
 
 /** What one payment link asks for, before the shop's payee details are added. */
 interface PaymentRequest {
@@ -25,6 +26,7 @@ export class UpiService {
   constructor(
     private readonly transactions: TransactionsService,
     private readonly merchants: MerchantsService,
+    private readonly accounts: AccountsService,
   ) {}
 
   /**
@@ -48,6 +50,45 @@ export class UpiService {
   async optionalForBill(principal: Principal, transactionId: number): Promise<UpiPaymentDto | null> {
     const { shop, request } = await this.billRequest(principal, transactionId);
     return request.amountPaise > 0 && shop.upi_vpa ? this.payment(shop, request) : null;
+  }
+
+  /**
+   * The UPI payment for a customer account's whole due, for its merchant (404 for another merchant's
+   * account). 409 when nothing is due (an advance included) or the shop has no UPI address yet.
+   */
+  async forAccount(merchantId: number, accountId: number): Promise<UpiPaymentDto> {
+    const account = await this.accounts.forMerchant(merchantId, accountId);
+    return this.accountPayment(account, `/api/v2/customers/${account.id}/upi`);
+  }
+
+  /** The same for the customer's own account at a shop (404 when they have none there). */
+  async forMyAccount(userId: number, merchantId: number): Promise<UpiPaymentDto> {
+    const account = await this.accounts.forCustomer(userId, merchantId);
+    return this.accountPayment(account, `/api/v2/me/shops/${merchantId}/upi`);
+  }
+
+  /** The account's payment link as a QR code image. */
+  async accountQr(merchantId: number, accountId: number, format: QrFormat): Promise<Buffer> {
+    return qrCode((await this.forAccount(merchantId, accountId)).link, format);
+  }
+
+  /** The customer's own account's payment link as a QR code image. */
+  async myAccountQr(userId: number, merchantId: number, format: QrFormat): Promise<Buffer> {
+    return qrCode((await this.forMyAccount(userId, merchantId)).link, format);
+  }
+
+  private async accountPayment(account: Account, path: string): Promise<UpiPaymentDto> {
+    const shop = await this.merchants.shop(account.merchant_id);
+    return this.payment(shop, {
+      amountPaise: account.due_paise,
+      reference: accountReference(account.id),
+      note: `Dues ${shop.business_name}`,
+      path,
+      nothingDue:
+        account.advance_paise > 0
+          ? 'Nothing is due on this account: it holds an advance.'
+          : 'Nothing is due on this account.',
+    });
   }
 
   private async billRequest(

@@ -32,6 +32,8 @@ export interface Fixture {
   saleId: number;
   /** A large pay-later bill of `merchant` to `user` (small settlements keep succeeding). */
   billId: number;
+  /** The customer account of `user` at `merchant` (the khata), which owes the large bill. */
+  accountId: number;
   /** An unused guest of `merchant`. */
   guestId: number;
   /** Appears only in `merchant`'s data: another merchant's response must never contain it. */
@@ -84,7 +86,12 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   await createSale(t, shopToBlock, { user_id: user.id, amount: 10, type: 'pay_later' });
   const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
+  const account = await t.db.query<{ id: number }>(
+    `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+    [merchant.id, user.id],
+  );
   return {
+    accountId: account.rows[0].id,
     v1Login: { merchant: v1LoginMerchant, user: v1LoginUser },
     merchant,
     otherMerchant,

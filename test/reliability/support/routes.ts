@@ -135,6 +135,24 @@ export const ROUTES: Record<string, RouteEntry> = {
     call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),
   },
 
+  // The khata's documents and payment links: the fixture's account owes the large bill.
+  'GET /api/v2/customers/{id}/upi': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/upi.png': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/upi.svg': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/statement.pdf': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+
   'GET /api/v2/dashboard/merchant': { allow: MERCHANTS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v2/dashboard/merchant/top-customers': {
     allow: MERCHANTS,
@@ -152,6 +170,22 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
 
   'GET /api/v2/me/shops': { allow: USER, call: none },
+  'GET /api/v2/me/shops/{merchant_id}/upi': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/upi.png': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/upi.svg': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/statement.pdf': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
   'POST /api/v2/me/shops/{merchant_id}/accept': {
     allow: USER,
     call: (f) => ({ params: { merchant_id: f.merchant.id } }),
