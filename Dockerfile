@@ -32,6 +32,8 @@ WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+# The fonts the PDF receipts and statements embed (found by walking up from dist/).
+COPY --chown=root:root assets ./assets
 # The admin panel writes its components bundle to ./adminjs-tmp at start-up: the only writable place.
 RUN mkdir adminjs-tmp && chown node:node adminjs-tmp
 USER node

@@ -12,9 +12,12 @@ import { MerchantsModule } from './modules/merchants/merchants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
+import { KhataModule } from './modules/khata/khata.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { StaffModule } from './modules/staff/staff.module.js';
+import { UpiModule } from './modules/upi/upi.module.js';
+import { DocumentsModule } from './modules/documents/documents.module.js';
 
 /** The application, built for one validated configuration (the process's, or a test's). */
 @Module({})
@@ -36,8 +39,11 @@ export class AppModule {
         // Guests before transactions: /transactions/guest-users must match before /transactions/:id.
         GuestsModule,
         TransactionsModule,
+        KhataModule,
         RealtimeModule,
         DashboardModule,
+        UpiModule,
+        DocumentsModule,
         AdminModule,
       ],
     };

@@ -5,7 +5,9 @@ import { CustomerShopRelations1796163519407 } from '../../migrations/17961635194
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
 import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
 import { StandaloneMerchantTables1796200000000 } from '../../migrations/1796200000000-StandaloneMerchantTables.js';
+import { CustomerAccounts1796300000000 } from '../../migrations/1796300000000-CustomerAccounts.js';
 import { StaffAccounts1796320000000 } from '../../migrations/1796320000000-StaffAccounts.js';
+import { MerchantUpi1796330000000 } from '../../migrations/1796330000000-MerchantUpi.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -16,5 +18,7 @@ export const MIGRATIONS = [
   NormalisePhones1796164390187,
   SuperAdmin1796167479943,
   StandaloneMerchantTables1796200000000,
+  CustomerAccounts1796300000000,
   StaffAccounts1796320000000,
+  MerchantUpi1796330000000,
 ];

@@ -30,6 +30,8 @@ describe('MerchantsRepository (PostgreSQL)', () => {
     const expected: Merchant = {
       ...row,
       id: inserted.id,
+      upiVpa: null,
+      upiPayeeName: null,
       isActive: true,
       createdAt: expect.any(Date) as Date,
       updatedAt: expect.any(Date) as Date,
@@ -99,6 +101,22 @@ describe('MerchantsRepository (PostgreSQL)', () => {
     expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
     await merchants.update(m.id, { name: undefined });
     expect(await merchants.findByIdWithAadhar(m.id)).toEqual(after);
+  });
+
+  it('keeps a UPI address only in its stored form (lower-case handle@bank), and the shop card without secrets', async () => {
+    const m = await insert();
+    await merchants.update(m.id, { upiVpa: 'ravi.kirana-1@oksbi', upiPayeeName: 'रवि किराना' });
+    const shop = (await merchants.findShop(m.id))!;
+    expect(shop).toMatchObject({ upiVpa: 'ravi.kirana-1@oksbi', upiPayeeName: 'रवि किराना' });
+    expect(shop).not.toHaveProperty('passwordHash');
+    expect(shop).not.toHaveProperty('aadharNumber');
+    for (const bad of ['Ravi@OKSBI', 'ravi@ok5bi', 'r@oksbi', 'ravi kirana@oksbi'])
+      await expect(merchants.update(m.id, { upiVpa: bad })).rejects.toThrow(/merchants_upi_vpa_format/);
+    await expect(merchants.update(m.id, { upiPayeeName: '' })).rejects.toThrow(
+      /merchants_upi_payee_name_length/,
+    );
+    await merchants.update(m.id, { upiVpa: null, upiPayeeName: null });
+    expect(await merchants.findShop(m.id)).toMatchObject({ upiVpa: null, upiPayeeName: null });
   });
 
   it('says which of email (any case) and phone are taken, by another merchant than `exceptId`', async () => {

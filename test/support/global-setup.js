@@ -52,7 +52,7 @@ export default async function globalSetup() {
   const dataSource = new DataSource(dataSourceOptions({ url: templateUrl.toString(), poolSize: 1 }));
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
-  // As `npm run migration:run` does: the merchant-table template to the code's version too.
+  // The template of merchant tables at the current version, as `npm run migration:run` leaves it.
   await new MerchantTableMigrator(dataSource).run();
   await dataSource.destroy();
   process.env.GS_TEST_ADMIN_URL = adminUrl;

@@ -78,6 +78,19 @@ export enum TransactionErrorCode {
   AmountMismatch = 'amount-mismatch',
 }
 
+/** The khata: customer accounts, payments on account, voids and edits. */
+export enum KhataErrorCode {
+  NotAnOpenBill = 'not-an-open-bill',
+  SaleVoided = 'sale-voided',
+  AlreadyVoided = 'already-voided',
+}
+
+/** UPI payment links and QR codes, receipts and statements. */
+export enum UpiErrorCode {
+  NotSetUp = 'upi-not-set-up',
+  NothingDue = 'nothing-due',
+}
+
 /** Live updates over Socket.IO and the plain WebSocket paths. */
 export enum RealtimeErrorCode {
   UnknownMessage = 'unknown-message',
@@ -102,6 +115,8 @@ export type ErrorCode =
   | StaffErrorCode
   | UserErrorCode
   | TransactionErrorCode
+  | KhataErrorCode
+  | UpiErrorCode
   | RealtimeErrorCode
   | AdminErrorCode;
 
@@ -112,6 +127,8 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'staff', enumName: 'StaffErrorCode', codes: StaffErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
+  { module: 'khata', enumName: 'KhataErrorCode', codes: KhataErrorCode },
+  { module: 'upi', enumName: 'UpiErrorCode', codes: UpiErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
 ];
@@ -170,6 +187,11 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidTotal]: 422,
   [TransactionErrorCode.TotalsDisagree]: 422,
   [TransactionErrorCode.AmountMismatch]: 422,
+  [KhataErrorCode.NotAnOpenBill]: 422,
+  [KhataErrorCode.SaleVoided]: 409,
+  [KhataErrorCode.AlreadyVoided]: 409,
+  [UpiErrorCode.NotSetUp]: 409,
+  [UpiErrorCode.NothingDue]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,

@@ -5,7 +5,7 @@ import { Merchant } from './entities/merchant.entity.js';
 
 export type NewMerchant = Omit<
   Merchant,
-  'id' | 'createdAt' | 'updatedAt' | 'isActive' | 'country' | 'timezone'
+  'id' | 'createdAt' | 'updatedAt' | 'isActive' | 'country' | 'timezone' | 'upiVpa' | 'upiPayeeName'
 > &
   Partial<Pick<Merchant, 'country' | 'timezone'>>;
 
@@ -23,6 +23,8 @@ export type MerchantPatch = Partial<
     | 'zipCode'
     | 'country'
     | 'timezone'
+    | 'upiVpa'
+    | 'upiPayeeName'
   >
 >;
 
@@ -62,6 +64,11 @@ export class MerchantsRepository {
       .addSelect(['m.passwordHash', 'm.aadharNumber'])
       .where('m.id = :id', { id })
       .getOne();
+  }
+
+  /** The shop's public card: its name, address, zone and UPI payee (no owner or secret fields). */
+  findShop(id: number): Promise<Merchant | null> {
+    return this.dataSource.getRepository(Merchant).findOneBy({ id });
   }
 
   /** Writes the given profile fields (undefined ones are left as they are). */

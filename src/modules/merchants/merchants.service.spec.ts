@@ -23,6 +23,8 @@ const stored: Merchant = {
   country: 'India',
   timezone: 'Asia/Kolkata',
   aadharNumber: '123456789012',
+  upiVpa: null,
+  upiPayeeName: null,
   isActive: true,
   createdAt: new Date('2026-11-01T10:00:00Z'),
   updatedAt: new Date('2026-11-01T10:00:00Z'),
@@ -169,6 +171,8 @@ describe('MerchantsService', () => {
           zipCode: undefined,
           country: undefined,
           timezone: undefined,
+          upiVpa: undefined,
+          upiPayeeName: undefined,
         },
       ]);
       expect(profile).toMatchObject({ id: 3, user_type: 'merchant' });
@@ -215,6 +219,8 @@ describe('MerchantsService', () => {
         country: 'India',
         timezone: 'Asia/Kolkata',
         aadhar_last_4: '9012',
+        upi_vpa: null,
+        upi_payee_name: null,
         is_active: true,
         created_at: '2026-11-01T10:00:00.000Z',
         user_type: 'merchant',

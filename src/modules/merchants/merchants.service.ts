@@ -21,6 +21,21 @@ const phoneTaken = () =>
 /** The original API answered either duplicate at registration with one 400. */
 const V1_TAKEN = 'Merchant with this email or phone already exists';
 
+/** A shop's public face, for receipts, statements and UPI links. */
+export interface ShopCard {
+  id: number;
+  business_name: string;
+  phone: string;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip_code: string | null;
+  country: string;
+  timezone: string;
+  upi_vpa: string | null;
+  upi_payee_name: string | null;
+}
+
 /** What registration needs; `business_name` may be left out (the original API allowed it). */
 export type NewMerchantRegistration = Omit<RegisterMerchantDto, 'business_name'> & { business_name?: string };
 
@@ -97,10 +112,34 @@ export class MerchantsService {
           zipCode: dto.zip_code,
           country: dto.country ?? undefined,
           timezone: dto.timezone ?? undefined,
+          upiVpa: dto.upi_vpa,
+          upiPayeeName: dto.upi_payee_name,
         }),
       { merchants_email_key: emailTaken, merchants_phone_key: phoneTaken },
     );
     return this.profile(id);
+  }
+
+  /**
+   * The shop as its receipts and payment links show it: name, contact, address, zone and UPI payee.
+   * Only what a buyer may see (no Aadhaar, no email), so it may be used on the customer's side too.
+   */
+  async shop(id: number): Promise<ShopCard> {
+    const m = await this.merchants.findShop(id);
+    if (!m) throw new NotFoundError('Merchant');
+    return {
+      id: m.id,
+      business_name: m.businessName,
+      phone: m.phone,
+      address: m.address,
+      city: m.city,
+      state: m.state,
+      zip_code: m.zipCode,
+      country: m.country,
+      timezone: m.timezone,
+      upi_vpa: m.upiVpa,
+      upi_payee_name: m.upiPayeeName,
+    };
   }
 
   /** The merchant's own profile; the Aadhaar number appears only as its last 4 digits. */
@@ -126,6 +165,8 @@ function toProfile(m: Merchant): MerchantProfileDto {
     country: m.country,
     timezone: m.timezone,
     aadhar_last_4: m.aadharNumber ? m.aadharNumber.slice(-4) : null,
+    upi_vpa: m.upiVpa,
+    upi_payee_name: m.upiPayeeName,
     is_active: m.isActive,
     created_at: m.createdAt.toISOString(),
     user_type: 'merchant',

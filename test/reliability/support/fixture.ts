@@ -38,6 +38,8 @@ export interface Fixture {
   saleId: number;
   /** A large pay-later bill of `merchant` to `user` (small settlements keep succeeding). */
   billId: number;
+  /** The customer account of `user` at `merchant` (the khata), which owes the large bill. */
+  accountId: number;
   /** An unused guest of `merchant`. */
   guestId: number;
   /** Appears only in `merchant`'s data: another merchant's response must never contain it. */
@@ -70,6 +72,11 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   const login = await t.http.post('/api/v2/auth/login/admin').send(ADMIN);
   if (login.status !== 200)
     throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const upi = await t.http
+    .put('/api/v2/auth/profile/merchant')
+    .set(merchant.auth)
+    .send({ upi_vpa: `shop${merchant.id}@oksbi` });
+  if (upi.status !== 200) throw new Error(`setting the UPI address failed: ${upi.status}`);
   const marker = `only-for-merchant-${merchant.id}-${Date.now().toString(36)}`;
   const sale = await createSale(t, merchant, {
     user_id: user.id,
@@ -100,7 +107,12 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
   ]);
   const guest = await t.http.post('/api/v2/transactions/guest-user').set(merchant.auth).send({});
   if (guest.status !== 201) throw new Error(`guest-user failed: ${guest.status}`);
+  const account = await t.db.query<{ id: number }>(
+    `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+    [merchant.id, user.id],
+  );
   return {
+    accountId: account.rows[0].id,
     v1Login: { merchant: v1LoginMerchant, user: v1LoginUser },
     merchant,
     otherMerchant,

@@ -118,12 +118,47 @@ export const ROUTES: Record<string, RouteEntry> = {
     allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.saleId } }),
   },
+  // The fixture's merchant has a UPI address and the bill is large: there is always something due.
+  'GET /api/v2/transactions/{id}/upi': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/upi.png': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/upi.svg': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
+  'GET /api/v2/transactions/{id}/receipt.pdf': {
+    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.billId } }),
+  },
   'POST /api/v2/transactions/{id}/settle': {
     allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId }, body: { amount: 1, payment_method: 'cash' } }),
   },
 
-  'GET /api/v2/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
+  // The khata's documents and payment links: the fixture's account owes the large bill.
+  'GET /api/v2/customers/{id}/upi': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/upi.png': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/upi.svg': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/statement.pdf': {
+    allow: { merchant: 200, otherMerchant: 404 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+
+    'GET /api/v2/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v2/dashboard/merchant/top-customers': {
     allow: MANAGERS,
     call: () => ({ query: { limit: '5', days: '30' } }),
@@ -140,6 +175,22 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
 
   'GET /api/v2/me/shops': { allow: USER, call: none },
+  'GET /api/v2/me/shops/{merchant_id}/upi': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/upi.png': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/upi.svg': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/statement.pdf': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
   'POST /api/v2/me/shops/{merchant_id}/accept': {
     allow: USER,
     call: (f) => ({ params: { merchant_id: f.merchant.id } }),

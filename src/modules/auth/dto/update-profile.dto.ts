@@ -1,6 +1,8 @@
 import { ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { LenientFields } from '../../../common/v1/v1.js';
+import { IsUpiVpa } from '../../upi/vpa.js';
 import { RegisterMerchantDto, RegisterUserDto } from './register.dto.js';
 
 /** Needed only when the email or phone number changes. */
@@ -13,9 +15,40 @@ class CurrentPasswordDto {
 }
 
 /** Any registration field but the password and Aadhaar number, validated as at registration. */
-export class UpdateMerchantProfileDto extends IntersectionType(
+class MerchantProfileFieldsDto extends IntersectionType(
   PartialType(OmitType(RegisterMerchantDto, ['password', 'aadhar_number'] as const)),
   CurrentPasswordDto,
+) {}
+
+/** Where the shop is paid by UPI (v2 only); null removes it, and with it the shop's UPI links. */
+class MerchantUpiFieldsDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'ravikirana@oksbi',
+    description: 'UPI address (VPA) `handle@bank`; stored lower-case.',
+  })
+  @IsOptional()
+  @IsUpiVpa()
+  upi_vpa?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'Ravi Kirana Store',
+    description: 'The payee name UPI apps show; the business name when not set.',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 100)
+  upi_payee_name?: string | null;
+}
+
+/** The v2 profile change: the registration fields and the shop's UPI payee. */
+export class UpdateMerchantProfileDto extends IntersectionType(
+  MerchantProfileFieldsDto,
+  MerchantUpiFieldsDto,
 ) {}
 
 /** A customer's name, contact and address fields, validated as at registration. */
@@ -26,7 +59,7 @@ export class UpdateUserProfileDto extends IntersectionType(
 
 /** The same on /api/v1, where unknown fields are ignored. */
 @LenientFields()
-export class V1UpdateMerchantProfileDto extends UpdateMerchantProfileDto {}
+export class V1UpdateMerchantProfileDto extends MerchantProfileFieldsDto {}
 
 @LenientFields()
 export class V1UpdateUserProfileDto extends UpdateUserProfileDto {}

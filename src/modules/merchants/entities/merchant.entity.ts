@@ -16,6 +16,8 @@ export class Merchant {
   @Column('text', { default: 'India' }) country: string;
   @Column('text', { default: 'Asia/Kolkata' }) timezone: string;
   @Column('text', { name: 'aadhar_number', nullable: true, select: false }) aadharNumber: string | null;
+  @Column('text', { name: 'upi_vpa', nullable: true }) upiVpa: string | null;
+  @Column('text', { name: 'upi_payee_name', nullable: true }) upiPayeeName: string | null;
   @Column('boolean', { name: 'is_active', default: true }) isActive: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
