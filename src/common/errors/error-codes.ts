@@ -79,8 +79,21 @@ export enum AdminErrorCode {
   FilterNeedsMerchant = 'filter-needs-merchant',
 }
 
+/** Payment reminders: composing, schedules, opting out. */
+export enum ReminderErrorCode {
+  AlreadyRemindedToday = 'already-reminded-today',
+  NothingDue = 'nothing-due',
+  CustomerOptedOut = 'customer-opted-out',
+}
+
 export type ErrorCode =
-  CommonErrorCode | AuthErrorCode | UserErrorCode | TransactionErrorCode | RealtimeErrorCode | AdminErrorCode;
+  | CommonErrorCode
+  | AuthErrorCode
+  | UserErrorCode
+  | TransactionErrorCode
+  | RealtimeErrorCode
+  | AdminErrorCode
+  | ReminderErrorCode;
 
 /** The enums by module, in the order docs/errors.md lists them. */
 export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Record<string, ErrorCode> }[] = [
@@ -90,6 +103,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
+  { module: 'reminders', enumName: 'ReminderErrorCode', codes: ReminderErrorCode },
 ];
 
 /** The HTTP status of each code: the one place it is decided. */
@@ -143,6 +157,9 @@ export const ERROR_STATUS = {
   [AdminErrorCode.CrossSiteRequest]: 403,
   [AdminErrorCode.PanelUnavailable]: 503,
   [AdminErrorCode.FilterNeedsMerchant]: 422,
+  [ReminderErrorCode.AlreadyRemindedToday]: 409,
+  [ReminderErrorCode.NothingDue]: 409,
+  [ReminderErrorCode.CustomerOptedOut]: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
