@@ -56,6 +56,8 @@ export class ReminderScheduler implements OnApplicationBootstrap {
 
   /** Plans the due schedules, then queues the reminders whose time has come. */
   async tick(): Promise<{ planned: number; queued: number }> {
+    // Without the queue nothing could deliver what is planned: leave it to an instance that has one.
+    if (!this.queue.enabled) return { planned: 0, queued: 0 };
     const planned = await this.planDue();
     const queued = await this.queueDue();
     return { planned, queued };
