@@ -1,3 +1,4 @@
+import type { TestingModuleBuilder } from '@nestjs/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Clock } from '../../src/common/time/clock.js';
@@ -319,8 +320,7 @@ describe('scheduled reminders through a webhook, on two instances', () => {
       REMINDER_WEBHOOK_ATTEMPTS: '4',
       REMINDER_WEBHOOK_BACKOFF_MS: '10',
     };
-    const override = (b: Parameters<NonNullable<Parameters<typeof createTestApp>[0]>['override']>[0]) =>
-      b.overrideProvider(Clock).useValue(clock);
+    const override = (b: TestingModuleBuilder) => b.overrideProvider(Clock).useValue(clock);
     const a = await createTestApp({ env, override });
     const b = await createTestApp({ env, override, database: a.database });
     try {

@@ -51,7 +51,7 @@ function build(audience: Partial<ReminderAudience> = {}, over: Partial<ReminderA
     forMerchant: () => Promise.resolve({ ...account, ...over }),
   } as unknown as ReminderAccounts;
   class Upi extends ReminderUpiLinks {
-    forAccount(): Promise<string | null> {
+    override forAccount(): Promise<string | null> {
       return Promise.resolve('upi://pay?pa=sharma@okaxis&am=124000.50&cu=INR&tr=GSA42');
     }
   }
