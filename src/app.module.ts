@@ -12,6 +12,8 @@ import { MerchantsModule } from './modules/merchants/merchants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
+import { KhataModule } from './modules/khata/khata.module.js';
+import { RemindersModule } from './modules/reminders/reminders.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 
@@ -34,6 +36,8 @@ export class AppModule {
         // Guests before transactions: /transactions/guest-users must match before /transactions/:id.
         GuestsModule,
         TransactionsModule,
+        KhataModule,
+        RemindersModule,
         RealtimeModule,
         DashboardModule,
         AdminModule,

@@ -5,6 +5,7 @@ import { CustomerShopRelations1796163519407 } from '../../migrations/17961635194
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
 import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
 import { StandaloneMerchantTables1796200000000 } from '../../migrations/1796200000000-StandaloneMerchantTables.js';
+import { CustomerAccounts1796300000000 } from '../../migrations/1796300000000-CustomerAccounts.js';
 import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders.js';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   NormalisePhones1796164390187,
   SuperAdmin1796167479943,
   StandaloneMerchantTables1796200000000,
+  CustomerAccounts1796300000000,
   Reminders1796340000000,
 ];

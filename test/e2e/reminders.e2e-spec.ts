@@ -353,6 +353,45 @@ describe('scheduled reminders through a webhook, on two instances', () => {
     }
   });
 
+  it('a reminder queued by an instance that then stops is delivered by the next one (survives restarts)', async () => {
+    const hook = await gateway(() => 200);
+    const env = { REMINDER_WEBHOOK_URL: hook.url };
+    const override = (b: TestingModuleBuilder) => b.overrideProvider(Clock).useValue(clock);
+    // The first instance's worker has looked for work at start and will not look again for a minute.
+    const a = await createTestApp({ env: { ...env, JOB_QUEUE_POLL_SECONDS: '60' }, override });
+    let b: TestApp | undefined;
+    try {
+      clock.at = morningIst(1);
+      const merchant = await registerMerchant(a);
+      const user = await registerUser(a);
+      await createSale(a, merchant, { user_id: user.id, amount: 77, type: 'pay_later' });
+      const { rows } = await a.db.query('SELECT id FROM customer_accounts WHERE user_id = $1', [user.id]);
+      await a.http
+        .put(`/api/v2/customers/${rows[0].id}/reminder-schedule`)
+        .set(merchant.auth)
+        .send({ every_days: 1 })
+        .expect(200);
+      expect(await a.app.get(ReminderScheduler).tick()).toEqual({ planned: 1, queued: 1 });
+      await a.app.close();
+      expect(hook.received).toHaveLength(0);
+      const queued = await a.db.query(`SELECT state FROM reminders WHERE account_id = $1`, [rows[0].id]);
+      expect(queued.rows).toEqual([{ state: 'scheduled' }]);
+
+      b = await createTestApp({ env: { ...env, ...QUEUE_ENV }, override, database: a.database });
+      await waitFor(async () => {
+        const r = await b!.db.query(`SELECT state FROM reminders WHERE account_id = $1`, [rows[0].id]);
+        return r.rows[0].state === 'sent';
+      }, 'the delivery after the restart');
+      expect(hook.received).toHaveLength(1);
+    } finally {
+      clock.at = null;
+      await b?.close();
+      await a.db.end();
+      await a.database.drop();
+      await hook.close();
+    }
+  });
+
   it('marks a reminder failed, with the reason, when the gateway always fails', async () => {
     const hook = await gateway(() => 500);
     const t = await createTestApp({

@@ -669,11 +669,13 @@ describe('transactions (e2e)', () => {
     it('migrates every merchant table table by table, resumes after a failure, and creates new ones current', async () => {
       const { MerchantTableMigrator } =
         await import('../../src/modules/transactions/merchant-table-migrator.js');
+      const { MERCHANT_TABLE_VERSION: now } =
+        await import('../../src/modules/transactions/merchant-table-migrations.js');
       const { DataSource } = await import('typeorm');
       const dataSource = t.app.get(DataSource);
       const [victim, other] = await Promise.all([registerMerchant(t), registerMerchant(t)]);
       const addColumn = {
-        version: 2,
+        version: now + 1,
         description: 'loyalty points',
         template: [`ALTER TABLE transaction_template ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0`],
         table: (table: string) => [
@@ -696,9 +698,9 @@ describe('transactions (e2e)', () => {
         expect(first.migrated).toContain(other.id);
         expect(Date.now() - started).toBeLessThan(30_000);
         const midway = await versions();
-        expect(midway.get(victim.id)).toBe(1);
-        expect(midway.get(other.id)).toBe(2);
-        expect(midway.get(0)).toBe(2);
+        expect(midway.get(victim.id)).toBe(now);
+        expect(midway.get(other.id)).toBe(now + 1);
+        expect(midway.get(0)).toBe(now + 1);
       } finally {
         await busy.query('ROLLBACK');
         busy.release();
@@ -714,7 +716,7 @@ describe('transactions (e2e)', () => {
       expect(columns.rows[0].n).toBe(3);
       // A merchant registered now starts at the template's version, with the column.
       const fresh = await registerMerchant(t);
-      expect((await versions()).get(fresh.id)).toBe(2);
+      expect((await versions()).get(fresh.id)).toBe(now + 1);
       // The app keeps working with the new column in place.
       await createSale(t, fresh, { user_id: customer.id, amount: 1, type: 'paid' });
       await createSale(t, victim, { user_id: customer.id, amount: 1, type: 'paid' });

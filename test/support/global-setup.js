@@ -7,6 +7,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../dist/src/database/data-source-options.js';
 import { startEmbeddedPostgres } from '../../dist/src/database/embedded-postgres.js';
+import { MerchantTableMigrator } from '../../dist/src/modules/transactions/merchant-table-migrator.js';
 
 export const TEMPLATE_DB = 'graminstore_test_template';
 
@@ -51,6 +52,8 @@ export default async function globalSetup() {
   const dataSource = new DataSource(dataSourceOptions({ url: templateUrl.toString(), poolSize: 1 }));
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // The template of merchant tables at the current version, as `npm run migration:run` leaves it.
+  await new MerchantTableMigrator(dataSource).run();
   await dataSource.destroy();
   process.env.GS_TEST_ADMIN_URL = adminUrl;
   process.env.GS_TEST_TEMPLATE_DB = TEMPLATE_DB;

@@ -61,6 +61,13 @@ export enum TransactionErrorCode {
   IdempotencyKeyReused = 'idempotency-key-reused',
 }
 
+/** The khata: customer accounts, payments on account, voids and edits. */
+export enum KhataErrorCode {
+  NotAnOpenBill = 'not-an-open-bill',
+  SaleVoided = 'sale-voided',
+  AlreadyVoided = 'already-voided',
+}
+
 /** Live updates over Socket.IO and the plain WebSocket paths. */
 export enum RealtimeErrorCode {
   UnknownMessage = 'unknown-message',
@@ -91,6 +98,7 @@ export type ErrorCode =
   | AuthErrorCode
   | UserErrorCode
   | TransactionErrorCode
+  | KhataErrorCode
   | RealtimeErrorCode
   | AdminErrorCode
   | ReminderErrorCode;
@@ -101,6 +109,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'auth', enumName: 'AuthErrorCode', codes: AuthErrorCode },
   { module: 'users', enumName: 'UserErrorCode', codes: UserErrorCode },
   { module: 'transactions', enumName: 'TransactionErrorCode', codes: TransactionErrorCode },
+  { module: 'khata', enumName: 'KhataErrorCode', codes: KhataErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
   { module: 'reminders', enumName: 'ReminderErrorCode', codes: ReminderErrorCode },
@@ -147,6 +156,9 @@ export const ERROR_STATUS = {
   [TransactionErrorCode.InvalidIdempotencyKey]: 422,
   [TransactionErrorCode.IdempotencyInFlight]: 409,
   [TransactionErrorCode.IdempotencyKeyReused]: 422,
+  [KhataErrorCode.NotAnOpenBill]: 422,
+  [KhataErrorCode.SaleVoided]: 409,
+  [KhataErrorCode.AlreadyVoided]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,

@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { Account } from '../khata/accounts.service.js';
 
 /** A customer account as the khata gives it (the fields reminders read), money in paise. */
-export interface ReminderAccount {
-  id: number;
-  merchant_id: number;
-  user_id: number | null;
-  guest_user_id: number | null;
-  name: string | null;
-  phone: string | null;
-  due_paise: number;
-  advance_paise: number;
-}
+export type ReminderAccount = Pick<
+  Account,
+  'id' | 'merchant_id' | 'user_id' | 'guest_user_id' | 'name' | 'phone' | 'due_paise' | 'advance_paise'
+>;
 
 /**
  * The customer accounts reminders read: the khata's `AccountsService` (the module binds it), or a

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobQueue } from '../../database/job-queue.js';
-import { ReminderUpiLinks } from './reminder-ports.js';
+import { KhataModule } from '../khata/khata.module.js';
+import { AccountsService } from '../khata/accounts.service.js';
+import { ReminderAccounts, ReminderUpiLinks } from './reminder-ports.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
 import { RecordingSender, ReminderSender, WebhookSender } from './reminder-sender.js';
 import { CustomerRemindersController, RemindersController } from './reminders.controller.js';
@@ -14,6 +16,7 @@ import { RemindersService } from './reminders.service.js';
  * else the recording one; the UPI link provider is replaced by the UPI module's.
  */
 @Module({
+  imports: [KhataModule],
   controllers: [RemindersController, CustomerRemindersController],
   providers: [
     RemindersRepository,
@@ -22,6 +25,8 @@ import { RemindersService } from './reminders.service.js';
     JobQueue,
     Clock,
     ReminderUpiLinks,
+    // The khata's accounts, read through the narrow port reminders need.
+    { provide: ReminderAccounts, useExisting: AccountsService },
     {
       provide: ReminderSender,
       inject: [AppConfig],

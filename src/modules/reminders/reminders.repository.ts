@@ -22,7 +22,7 @@ export interface ReminderRow {
   sms_url: string | null;
   upi_link: string | null;
   amount_paise: string | null;
-  local_date: string;
+  local_date: string | Date;
   scheduled_for: Date;
   sent_at: Date | null;
   attempts: number;
@@ -69,6 +69,11 @@ export interface NewReminder {
   upi_link?: string | null;
   amount_paise?: number | null;
   sent_at?: Date | null;
+}
+
+/** TypeORM answers an UPDATE or DELETE … RETURNING with `[rows, affected]`; these are the rows. */
+function returned<T>(result: [T[], number]): T[] {
+  return result[0];
 }
 
 function requireScope(merchantId: number): void {
@@ -188,13 +193,15 @@ export class RemindersRepository {
    * them queued; several instances claim disjoint sets (SKIP LOCKED).
    */
   async claimToQueue(now: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
-      `UPDATE reminders SET queued_at = $1, updated_at = now()
+    const rows = returned<{ id: string }>(
+      await this.db.query(
+        `UPDATE reminders SET queued_at = $1, updated_at = now()
         WHERE id IN (SELECT id FROM reminders
                       WHERE state = 'scheduled' AND queued_at IS NULL AND scheduled_for <= $1
                       ORDER BY scheduled_for LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, limit],
+        [now, limit],
+      ),
     );
     return rows.map((r) => r.id);
   }
@@ -239,10 +246,12 @@ export class RemindersRepository {
 
   async deleteSchedule(merchantId: number, accountId: number | null): Promise<boolean> {
     requireScope(merchantId);
-    const rows: unknown[] = await this.db.query(
-      `DELETE FROM reminder_schedules WHERE merchant_id = $1 AND coalesce(account_id, 0) = coalesce($2::bigint, 0)
+    const rows = returned<unknown>(
+      await this.db.query(
+        `DELETE FROM reminder_schedules WHERE merchant_id = $1 AND coalesce(account_id, 0) = coalesce($2::bigint, 0)
        RETURNING id`,
-      [merchantId, accountId],
+        [merchantId, accountId],
+      ),
     );
     return rows.length > 0;
   }
@@ -261,8 +270,9 @@ export class RemindersRepository {
    * in the caller's transaction; instances running this at once claim disjoint schedules.
    */
   async claimDueSchedules(now: Date, limit: number): Promise<ScheduleRow[]> {
-    return this.db.query(
-      `UPDATE reminder_schedules s
+    return returned<ScheduleRow>(
+      await this.db.query(
+        `UPDATE reminder_schedules s
           SET next_run_at = s.next_run_at
                 + make_interval(days => s.every_days
                     * greatest(1, ceil(extract(epoch FROM ($1 - s.next_run_at)) / 86400.0 / s.every_days)::int)),
@@ -271,7 +281,8 @@ export class RemindersRepository {
                         WHERE stopped_at IS NULL AND next_run_at <= $1
                         ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING s.*`,
-      [now, limit],
+        [now, limit],
+      ),
     );
   }
 

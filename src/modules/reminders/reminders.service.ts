@@ -68,13 +68,20 @@ export function toReminderDto(r: ReminderRow): ReminderDto {
     upi_link: r.upi_link,
     amount: amountPaise === null ? null : paiseToRupees(amountPaise),
     amount_paise: amountPaise,
-    local_date: typeof r.local_date === 'string' ? r.local_date : String(r.local_date),
+    local_date: dateText(r.local_date),
     scheduled_for: new Date(r.scheduled_for).toISOString(),
     sent_at: r.sent_at ? new Date(r.sent_at).toISOString() : null,
     attempts: r.attempts,
     recorded_by: r.recorded_by,
     created_at: new Date(r.created_at).toISOString(),
   };
+}
+
+/** A `date` column as `YYYY-MM-DD` (node-postgres reads it as local midnight). */
+function dateText(value: string | Date): string {
+  if (typeof value === 'string') return value.slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
 function toScheduleDto(s: ScheduleRow): ScheduleDto {

@@ -15,7 +15,31 @@ export interface MerchantTableMigration {
   table: (table: string) => readonly string[];
 }
 
-export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [];
+/** Version 2 (the khata): who recorded a sale, voids and replacements, a guest's open bill by index. */
+const KHATA_COLUMNS = [
+  'ADD COLUMN IF NOT EXISTS recorded_by integer',
+  'ADD COLUMN IF NOT EXISTS voided_at timestamptz',
+  'ADD COLUMN IF NOT EXISTS voided_by integer',
+  'ADD COLUMN IF NOT EXISTS void_reason text',
+  'ADD COLUMN IF NOT EXISTS replaces bigint',
+].join(', ');
+
+export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [
+  {
+    version: 2,
+    description: 'khata: recorded_by, voided_at, voided_by, void_reason, replaces; guest open-bill index',
+    template: [
+      `ALTER TABLE transaction_template ${KHATA_COLUMNS}`,
+      `CREATE INDEX IF NOT EXISTS transaction_template_guest_open_idx ON transaction_template (guest_user_id, occurred_at, id)
+         WHERE guest_user_id IS NOT NULL AND status <> 'paid'`,
+    ],
+    table: (table) => [
+      `ALTER TABLE ${table} ${KHATA_COLUMNS}`,
+      `CREATE INDEX IF NOT EXISTS ${table.slice(0, -1)}_guest_open_idx" ON ${table} (guest_user_id, occurred_at, id)
+         WHERE guest_user_id IS NOT NULL AND status <> 'paid'`,
+    ],
+  },
+];
 
 /** The version every merchant table must be at for this code to run. */
 export const MERCHANT_TABLE_VERSION = latestVersion(MERCHANT_TABLE_MIGRATIONS);

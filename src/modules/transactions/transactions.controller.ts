@@ -25,12 +25,12 @@ import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
+import { paginate, replay } from '../../common/http/paginate.js';
 import { AnalyticsDto } from './dto/analytics.dto.js';
 import { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
 import { SettleTransactionDto } from './dto/settle-transaction.dto.js';
 import { CreateTransactionResponseDto, TransactionResponseDto } from './dto/transaction-response.dto.js';
-import type { Replayable } from './idempotency.service.js';
 import { TransactionsService } from './transactions.service.js';
 
 const IdempotencyHeader = ApiHeader({
@@ -40,22 +40,6 @@ const IdempotencyHeader = ApiHeader({
 });
 
 const IdParam = ApiParam({ name: 'id', type: 'integer', description: 'The transaction id (digits only).' });
-
-/** Marks a replayed response and returns its body. */
-function replay<T>(res: Response, result: Replayable<T>): T {
-  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  return result.body;
-}
-
-/** Puts the next page into `X-Next-Cursor` and `Link: rel="next"`; the body stays the seed's array. */
-function paginate(req: Request, res: Response, nextCursor: string | null): void {
-  if (!nextCursor) return;
-  res.setHeader('X-Next-Cursor', nextCursor);
-  const url = new URL(req.originalUrl, 'http://placeholder');
-  url.searchParams.delete('offset');
-  url.searchParams.set('cursor', nextCursor);
-  res.setHeader('Link', `<${url.pathname}${url.search}>; rel="next"`);
-}
 
 @ApiTags('transactions')
 @ApiBearerAuth()

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
+import { KhataModule } from '../khata/khata.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
@@ -11,7 +12,7 @@ import { IdempotencyRepository, TransactionsRepository } from './transactions.re
 import { TransactionsService } from './transactions.service.js';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, forwardRef(() => KhataModule)],
   controllers: [TransactionsController, TransactionsV1Controller],
   providers: [
     TransactionsService,
@@ -24,6 +25,12 @@ import { TransactionsService } from './transactions.service.js';
     IdempotencyRepository,
     IdempotencyService,
   ],
-  exports: [TransactionsService, TransactionsRepository, TransactionTableFactory],
+  exports: [
+    TransactionsService,
+    TransactionsRepository,
+    TransactionTableFactory,
+    IdempotencyService,
+    MerchantWriteSlots,
+  ],
 })
 export class TransactionsModule {}

@@ -23,6 +23,13 @@ export interface TransactionRow {
   occurred_at: Date;
   created_at: Date;
   settled_at: Date | null;
+  /** The staff member who recorded the sale; null for the shop's owner. */
+  recorded_by: number | null;
+  voided_at: Date | null;
+  voided_by: number | null;
+  void_reason: string | null;
+  /** The sale this one corrects (an edit). */
+  replaces: string | null;
   /** Customer reads only: the customer's relation to the shop (never 'blocked': those rows are hidden). */
   shop_relation?: ShopRelation;
   /** Writes only: the buyer's relation to the shop, for deciding what the customer's feed receives. */
@@ -104,6 +111,10 @@ export interface NewSale {
   referenceNumber: string | null;
   clientId: string | null;
   occurredAt: Date | null;
+  /** The staff member recording it (null or absent: the shop's owner). */
+  recordedBy?: number | null;
+  /** The sale this one corrects (an edit). */
+  replaces?: number | null;
 }
 
 export interface HistoryFilter {
@@ -140,6 +151,11 @@ export const TRANSACTION_COLUMNS = [
   'occurred_at',
   'created_at',
   'settled_at',
+  'recorded_by',
+  'voided_at',
+  'voided_by',
+  'void_reason',
+  'replaces',
 ] as const satisfies readonly (keyof TransactionRow)[];
 
 const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
@@ -256,6 +272,8 @@ export class TransactionsRepository {
       sale.clientId,
       sale.occurredAt,
       sale.guestUserId,
+      sale.recordedBy ?? null,
+      sale.replaces ?? null,
     ];
     const guest = sale.newGuest
       ? `g AS (INSERT INTO guest_users (merchant_id, transaction_id) SELECT $1, id FROM ids WHERE $12::integer IS NULL RETURNING id),`
@@ -277,9 +295,11 @@ export class TransactionsRepository {
        ${guest}
        t AS (
          INSERT INTO ${table} AS t (id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise,
-                                    description, payment_method, reference_number, client_id, occurred_at, settled_at)
+                                    description, payment_method, reference_number, client_id, occurred_at, settled_at,
+                                    recorded_by, replaces)
          SELECT ids.id, $1, $2, g.id, $3, $4, $5, $6, $7, $8, $9, $10,
-                COALESCE($11::timestamptz, now()), CASE WHEN $6::bigint > 0 THEN COALESCE($11::timestamptz, now()) END
+                COALESCE($11::timestamptz, now()), CASE WHEN $6::bigint > 0 THEN COALESCE($11::timestamptz, now()) END,
+                $13::integer, $14::bigint
            FROM ids, g
          ON CONFLICT (merchant_id, client_id) DO NOTHING
          RETURNING ${COLUMNS}
@@ -328,6 +348,31 @@ export class TransactionsRepository {
     return rows[0];
   }
 
+  /**
+   * A buyer's open bills at this merchant, oldest first (the khata's allocation order), locked for
+   * the caller's transaction; voided sales are never open. Pages by (occurred_at, id) after `after`.
+   */
+  async openBillsOf(
+    merchantId: number,
+    buyer: { userId: number | null; guestUserId: number | null },
+    limit: number,
+    after?: { occurredAt: Date; id: string },
+  ): Promise<TransactionRow[]> {
+    const table = merchantTable(requireId(merchantId, 'merchant'));
+    const column = buyer.userId !== null ? 'user_id' : 'guest_user_id';
+    const id = requireId(buyer.userId ?? buyer.guestUserId ?? 0, 'buyer');
+    return this.db.query(
+      `SELECT ${COLUMNS}, NULL::text AS merchant_name FROM ${table} t
+        WHERE t.${column} = $1 AND t.status <> 'paid' AND t.type = 'pay_later' AND t.voided_at IS NULL
+          ${column === 'user_id' ? 'AND t.merchant_id = $4' : 'AND $4::integer IS NOT NULL'}
+          AND ($2::timestamptz IS NULL OR (t.occurred_at, t.id) > ($2::timestamptz, $3::bigint))
+        ORDER BY t.occurred_at, t.id
+        LIMIT $5
+        FOR UPDATE OF t`,
+      [id, after?.occurredAt ?? null, after?.id ?? null, merchantId, limit],
+    );
+  }
+
   /** One of the customer's transactions: the index says which merchant's table holds it. */
   async findForUser(userId: number, id: number): Promise<TransactionRow | undefined> {
     const keys: { merchant_id: number }[] = await this.db.query(
@@ -346,18 +391,22 @@ export class TransactionsRepository {
     return rows[0];
   }
 
-  /** Applies a payment to a locked bill and records it; returns the updated row. */
+  /**
+   * Applies (part of) a payment to a locked bill and records it as a settlement of that payment;
+   * returns the updated row.
+   */
   async applySettlement(
     bill: TransactionRow,
     amountPaise: number,
     method: PaymentMethod,
     reference: string | null,
+    paymentId: number | string | null = null,
   ): Promise<TransactionRow> {
     const table = merchantTable(requireId(bill.merchant_id, 'merchant'));
     const rows: TransactionRow[] = await this.db.query(
       `WITH s AS (
-         INSERT INTO settlements (merchant_id, transaction_id, amount_paise, payment_method, reference_number)
-         VALUES ($1, $2, $3, $4, $5)
+         INSERT INTO settlements (merchant_id, transaction_id, amount_paise, payment_method, reference_number, payment_id)
+         VALUES ($1, $2, $3, $4, $5, $6)
        ),
        t AS (
          UPDATE ${table} t
@@ -372,9 +421,53 @@ export class TransactionsRepository {
               (SELECT relation FROM customer_merchants c WHERE c.user_id = t.user_id AND c.merchant_id = $1)
                 AS customer_relation
          FROM t`,
-      [bill.merchant_id, bill.id, amountPaise, method, reference],
+      [bill.merchant_id, bill.id, amountPaise, method, reference, paymentId],
     );
     return rows[0];
+  }
+
+  /**
+   * Marks a locked sale voided (who, when, why). A pay-later bill keeps nothing paid (its payments'
+   * money was released by the caller); the sale then leaves the dashboards' rollups, exactly as its
+   * row now stands.
+   */
+  async voidSale(sale: TransactionRow, voidedBy: number | null, reason: string): Promise<TransactionRow> {
+    const table = merchantTable(requireId(sale.merchant_id, 'merchant'));
+    const rows: TransactionRow[] = await this.db.query(
+      `WITH t AS (
+         UPDATE ${table} t
+            SET voided_at = clock_timestamp(), voided_by = $2, void_reason = $3,
+                paid_paise = CASE WHEN t.type = 'pay_later' THEN 0 ELSE t.paid_paise END,
+                status = CASE WHEN t.type = 'pay_later' THEN 'due' ELSE t.status END,
+                settled_at = CASE WHEN t.type = 'pay_later' THEN NULL ELSE t.settled_at END,
+                seq = nextval('transactions_change_seq')
+          WHERE t.id = $1 AND t.voided_at IS NULL
+          RETURNING ${COLUMNS}
+       )
+       SELECT t.*, (SELECT business_name FROM merchants WHERE id = t.merchant_id) AS merchant_name,
+              (SELECT relation FROM customer_merchants c WHERE c.user_id = t.user_id AND c.merchant_id = t.merchant_id)
+                AS customer_relation
+         FROM t`,
+      [sale.id, voidedBy, reason],
+    );
+    const row = rows[0];
+    await this.db.query(
+      `SELECT dashboard_apply_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, -1)
+        WHERE current_setting('graminstore.rollups', true) IS DISTINCT FROM 'off'`,
+      [
+        row.merchant_id,
+        row.id,
+        row.user_id,
+        row.guest_user_id,
+        row.amount_paise,
+        row.type,
+        row.status,
+        row.paid_paise,
+        row.payment_method,
+        row.occurred_at,
+      ],
+    );
+    return row;
   }
 
   /** A page of the merchant's history, from their own table only. */

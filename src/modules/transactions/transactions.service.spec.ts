@@ -13,6 +13,7 @@ import { IdempotencyService } from './idempotency.service.js';
 import { TransactionExportRepository } from './transaction-export.repository.js';
 import { TransactionsRepository, type NewSale, type TransactionRow } from './transactions.repository.js';
 import { decodeCursor, encodeCursor, TransactionsService } from './transactions.service.js';
+import { AccountsService } from '../khata/accounts.service.js';
 
 /** A hand-written fake of the repository: records what the service asked to write. */
 class FakeTransactions {
@@ -37,6 +38,11 @@ class FakeTransactions {
       occurred_at: sale.occurredAt ?? new Date('2026-11-24T04:00:00Z'),
       created_at: new Date('2026-11-24T04:00:01Z'),
       settled_at: null,
+      recorded_by: sale.recordedBy ?? null,
+      voided_at: null,
+      voided_by: null,
+      void_reason: null,
+      replaces: null,
     };
   }
 }
@@ -54,6 +60,8 @@ describe('TransactionsService.create', () => {
         TransactionsService,
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
+        // The khata keeps the sale as it is (no advance to apply).
+        { provide: AccountsService, useValue: { onSale: async (row: TransactionRow) => row } },
         { provide: CustomerShopsRepository, useValue: {} },
         { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },

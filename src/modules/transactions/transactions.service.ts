@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { forwardRef, Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../../common/auth/role.js';
@@ -34,6 +34,7 @@ import { TransactionExportRepository } from './transaction-export.repository.js'
 import { WriteLimits } from '../../common/rate-limit/write-limits.js';
 import { MerchantWriteSlots } from './merchant-write-slots.js';
 import { TransactionErrorCode } from '../../common/errors/error-codes.js';
+import { AccountsService } from '../khata/accounts.service.js';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** The longest statement one export may cover (a leap year). */
@@ -85,6 +86,7 @@ export class TransactionsService {
     private readonly config: AppConfig,
     private readonly writeLimits: WriteLimits,
     private readonly slots: MerchantWriteSlots,
+    @Inject(forwardRef(() => AccountsService)) private readonly accounts: AccountsService,
   ) {}
 
   /**
@@ -98,17 +100,19 @@ export class TransactionsService {
     merchantId: number,
     dto: CreateTransactionDto,
     idempotencyKey?: string,
+    recordedBy: number | null = null,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
     await this.writeLimits.merchantWrite(merchantId);
-    return this.slots.run(merchantId, () => this.record(merchantId, dto, idempotencyKey));
+    return this.slots.run(merchantId, () => this.record(merchantId, dto, idempotencyKey, recordedBy));
   }
 
   private async record(
     merchantId: number,
     dto: CreateTransactionDto,
-    idempotencyKey?: string,
+    idempotencyKey: string | undefined,
+    recordedBy: number | null,
   ): Promise<Replayable<CreateTransactionResponseDto>> {
-    const sale = this.planSale(merchantId, dto);
+    const sale = { ...this.planSale(merchantId, dto), recordedBy };
     const written: Written = {};
     const result = await this.db.transaction(() =>
       idempotencyKey
@@ -133,13 +137,14 @@ export class TransactionsService {
     transactionId: number,
     dto: SettleTransactionDto,
     idempotencyKey?: string,
+    recordedBy: number | null = null,
   ): Promise<Replayable<TransactionResponseDto>> {
     const written: Written = {};
     await this.writeLimits.merchantWrite(merchantId);
     const result = await this.slots.run(merchantId, () =>
       this.db.transaction(async () => {
         const work = async () => ({
-          body: await this.applySettlement(merchantId, transactionId, dto, written),
+          body: await this.applySettlement(merchantId, transactionId, dto, written, recordedBy),
           replayed: false,
         });
         return idempotencyKey
@@ -366,38 +371,26 @@ export class TransactionsService {
       return { body: this.createdResponse(toTransactionDto(existing)), replayed: true };
     }
     written.customerRelation = row.customer_relation ?? null;
-    return { body: this.createdResponse(toTransactionDto(row)), replayed: false };
+    // The sale goes on the buyer's khata account in the same transaction (and takes any advance).
+    const onAccount = await this.accounts.onSale(row, sale.recordedBy ?? null);
+    return { body: this.createdResponse(toTransactionDto(onAccount)), replayed: false };
   }
 
+  /** A payment on the bill's khata account targeted at this bill (the one allocation routine). */
   private async applySettlement(
     merchantId: number,
     transactionId: number,
     dto: SettleTransactionDto,
     written: Written,
+    recordedBy: number | null,
   ): Promise<TransactionResponseDto> {
-    const bill = await this.transactions.findForMerchant(merchantId, transactionId, true);
-    if (!bill) throw new NotFoundError('Transaction');
-    if (bill.type === 'paid')
-      throw new ConflictError(
-        TransactionErrorCode.NotABill,
-        'This sale was paid at the counter; there is nothing to settle.',
-      );
-    if (bill.status === 'paid')
-      throw new ConflictError(TransactionErrorCode.BillAlreadyPaid, 'This bill is already fully paid.');
-    const due = Number(bill.amount_paise) - Number(bill.paid_paise);
-    // Omitted or null: everything still owed.
-    const pay = dto.amount == null ? due : rupeesToPaise(dto.amount)!;
-    if (pay > due)
-      throw new UnprocessableError(
-        TransactionErrorCode.AmountExceedsDue,
-        `The amount is more than what is owed on this bill (₹${paiseToRupees(due)}).`,
-        'amount',
-      );
-    const row = await this.transactions.applySettlement(
-      bill,
-      pay,
+    const row = await this.accounts.settleBill(
+      merchantId,
+      transactionId,
+      dto.amount == null ? null : rupeesToPaise(dto.amount)!,
       dto.payment_method,
       dto.reference_number ?? null,
+      recordedBy,
     );
     written.customerRelation = row.customer_relation ?? null;
     return toTransactionDto(row);

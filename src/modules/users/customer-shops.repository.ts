@@ -43,6 +43,13 @@ export interface CustomerShopRow {
   relation_changed_at: Date | null;
 }
 
+/** The customer's khata account at a shop (all null at a blocked shop). */
+export interface ShopBalanceRow {
+  account_id: string | null;
+  due_paise: string | null;
+  advance_paise: string | null;
+}
+
 export interface VisibleShop {
   merchant_id: number;
   relation: Exclude<ShopRelation, 'blocked'>;
@@ -63,10 +70,15 @@ export class CustomerShopsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Every shop that has billed the customer, blocked ones included (so they can be unblocked). */
-  listForCustomer(userId: number): Promise<CustomerShopRow[]> {
+  listForCustomer(userId: number): Promise<(CustomerShopRow & ShopBalanceRow)[]> {
+    // The khata account's balance, except at a blocked shop (its entries leave the customer's views).
     return this.dataSource.query(
-      `SELECT ${SHOP_COLUMNS}
+      `SELECT ${SHOP_COLUMNS},
+              CASE WHEN c.relation <> 'blocked' THEN a.id END AS account_id,
+              CASE WHEN c.relation <> 'blocked' THEN a.due_paise END AS due_paise,
+              CASE WHEN c.relation <> 'blocked' THEN a.advance_paise END AS advance_paise
          FROM customer_merchants c JOIN merchants m ON m.id = c.merchant_id
+         LEFT JOIN customer_accounts a ON a.merchant_id = c.merchant_id AND a.user_id = c.user_id
         WHERE c.user_id = $1
         ORDER BY c.last_transaction_at DESC, c.merchant_id`,
       [requireId(userId, 'user')],

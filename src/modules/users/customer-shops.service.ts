@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/domain-error.js';
-import { CustomerShopDto, CustomerShopsResponseDto } from './dto/customer-shop.dto.js';
+import { CustomerShopDto, CustomerShopsResponseDto, ShopAccountDto } from './dto/customer-shop.dto.js';
+import { paiseToRupees } from '../../common/money/money.js';
 import {
   CustomerShopsRepository,
   type CustomerShopRow,
+  type ShopBalanceRow,
   type ShopRelation,
 } from './customer-shops.repository.js';
 
@@ -48,7 +50,7 @@ export class CustomerShopsService {
 
 const shopNotFound = () => new NotFoundError('Shop', 'This shop has never billed you.');
 
-function toDto(r: CustomerShopRow): CustomerShopDto {
+function toDto(r: CustomerShopRow & Partial<ShopBalanceRow>): CustomerShopDto {
   return {
     merchant_id: r.merchant_id,
     business_name: r.business_name,
@@ -58,5 +60,21 @@ function toDto(r: CustomerShopRow): CustomerShopDto {
     first_transaction_at: r.first_transaction_at.toISOString(),
     last_transaction_at: r.last_transaction_at.toISOString(),
     relation_changed_at: r.relation_changed_at ? r.relation_changed_at.toISOString() : null,
+    ...(r.account_id !== undefined ? { account: toBalance(r) } : {}),
+  };
+}
+
+function toBalance(r: Partial<ShopBalanceRow>): ShopAccountDto | null {
+  if (r.account_id == null) return null;
+  const due = Number(r.due_paise);
+  const advance = Number(r.advance_paise);
+  return {
+    id: Number(r.account_id),
+    due: paiseToRupees(due),
+    due_paise: due,
+    advance: paiseToRupees(advance),
+    advance_paise: advance,
+    balance: paiseToRupees(due - advance),
+    balance_paise: due - advance,
   };
 }

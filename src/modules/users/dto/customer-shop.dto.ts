@@ -1,5 +1,17 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SHOP_RELATIONS, type ShopRelation } from '../customer-shops.repository.js';
+
+/** The customer's khata account at a shop: what they owe and what the shop holds for them. */
+export class ShopAccountDto {
+  @ApiProperty({ example: 12, description: 'The account id.' }) id: number;
+  @ApiProperty({ example: 740, description: 'Still owed on open bills, in rupees.' }) due: number;
+  @ApiProperty({ example: 74000 }) due_paise: number;
+  @ApiProperty({ example: 0, description: 'Paid in advance and not yet applied, in rupees.' })
+  advance: number;
+  @ApiProperty({ example: 0 }) advance_paise: number;
+  @ApiProperty({ example: 740, description: 'due − advance, in rupees.' }) balance: number;
+  @ApiProperty({ example: 74000 }) balance_paise: number;
+}
 
 /** A shop that has billed the customer, and what the customer decided about it. */
 export class CustomerShopDto {
@@ -24,6 +36,13 @@ export class CustomerShopDto {
     description: 'When you last changed the relation.',
   })
   relation_changed_at: string | null;
+  @ApiPropertyOptional({
+    type: ShopAccountDto,
+    nullable: true,
+    description:
+      'Your khata account at the shop (GET /me/shops/{merchant_id}/ledger for its entries); null at a blocked shop.',
+  })
+  account?: ShopAccountDto | null;
 }
 
 export class CustomerShopsResponseDto {
