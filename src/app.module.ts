@@ -13,6 +13,7 @@ import { UsersModule } from './modules/users/users.module.js';
 import { GuestsModule } from './modules/guests/guests.module.js';
 import { TransactionsModule } from './modules/transactions/transactions.module.js';
 import { KhataModule } from './modules/khata/khata.module.js';
+import { RemindersModule } from './modules/reminders/reminders.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { StaffModule } from './modules/staff/staff.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         GuestsModule,
         TransactionsModule,
         KhataModule,
+        RemindersModule,
         RealtimeModule,
         DashboardModule,
         UpiModule,

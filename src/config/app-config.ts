@@ -64,6 +64,16 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[\w.-]{1,40}$/, { message: 'must be letters, digits, dots or dashes' })
   REDIS_KEY_PREFIX?: string;
+  @IsOptional() @IsIn(['true', 'false']) JOB_QUEUE?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(60) JOB_QUEUE_POLL_SECONDS?: number;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL' })
+  REMINDER_WEBHOOK_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16) REMINDER_WEBHOOK_SECRET?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10) REMINDER_WEBHOOK_ATTEMPTS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60_000) REMINDER_WEBHOOK_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(600_000) REMINDER_WEBHOOK_BACKOFF_MS?: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -115,6 +125,18 @@ export class AppConfig {
   readonly registrationsPerHour!: number;
   /** Prefix of the rate-limit keys and the session channel in Redis (apps sharing one Redis differ). */
   readonly redisKeyPrefix!: string;
+  /** Whether this instance starts the job queue (pg-boss) and its workers; tests of other parts may turn it off. */
+  readonly jobQueue!: boolean;
+  /** How often an idle queue worker looks for work. */
+  readonly jobQueuePollSeconds!: number;
+  /** The SMS/WhatsApp gateway scheduled reminders are posted to; unset: they are recorded for the merchant's app. */
+  readonly reminderWebhookUrl!: string | undefined;
+  /** Signs each webhook body (HMAC-SHA256) when set. */
+  readonly reminderWebhookSecret!: string | undefined;
+  readonly reminderWebhookAttempts!: number;
+  readonly reminderWebhookTimeoutMs!: number;
+  /** The wait before the first retry; doubled before each further one. */
+  readonly reminderWebhookBackoffMs!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -196,5 +218,12 @@ export function loadConfig(
     merchantWriteBurst: env.MERCHANT_WRITE_BURST ?? 100,
     registrationsPerHour: env.REGISTRATIONS_PER_HOUR ?? 20,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'graminstore',
+    jobQueue: (env.JOB_QUEUE ?? 'true') === 'true',
+    jobQueuePollSeconds: env.JOB_QUEUE_POLL_SECONDS ?? 2,
+    reminderWebhookUrl: env.REMINDER_WEBHOOK_URL,
+    reminderWebhookSecret: env.REMINDER_WEBHOOK_SECRET,
+    reminderWebhookAttempts: env.REMINDER_WEBHOOK_ATTEMPTS ?? 5,
+    reminderWebhookTimeoutMs: env.REMINDER_WEBHOOK_TIMEOUT_MS ?? 10_000,
+    reminderWebhookBackoffMs: env.REMINDER_WEBHOOK_BACKOFF_MS ?? 1000,
   });
 }

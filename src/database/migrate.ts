@@ -3,6 +3,7 @@ import { loadConfig } from '../config/app-config.js';
 import { MerchantTableMigrator } from '../modules/transactions/merchant-table-migrator.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { migrateJobQueue } from './job-queue.js';
 
 /**
  * `npm run migration:run` and `npm run migration:revert`: against DATABASE_URL, or against the
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
       );
       for (const f of report.failed) console.error(`transaction_${f.merchantId}: ${f.error}`);
       if (report.failed.length) process.exitCode = 1;
+      // The job queue's schema follows the installed pg-boss version.
+      await migrateJobQueue(config.databaseUrl ?? embedded!.url);
+      console.log('Job queue schema up to date.');
     } else if (command === 'revert') {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the last migration.');

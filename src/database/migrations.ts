@@ -8,6 +8,7 @@ import { StandaloneMerchantTables1796200000000 } from '../../migrations/17962000
 import { CustomerAccounts1796300000000 } from '../../migrations/1796300000000-CustomerAccounts.js';
 import { StaffAccounts1796320000000 } from '../../migrations/1796320000000-StaffAccounts.js';
 import { MerchantUpi1796330000000 } from '../../migrations/1796330000000-MerchantUpi.js';
+import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CustomerAccounts1796300000000,
   StaffAccounts1796320000000,
   MerchantUpi1796330000000,
+  Reminders1796340000000,
 ];

@@ -31,6 +31,8 @@ describe('UsersRepository (PostgreSQL)', () => {
     const expected: User = {
       ...row,
       id: inserted.id,
+      preferredLanguage: null,
+      timezone: null,
       isActive: true,
       createdAt: expect.any(Date) as Date,
       updatedAt: expect.any(Date) as Date,

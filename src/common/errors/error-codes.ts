@@ -83,12 +83,13 @@ export enum KhataErrorCode {
   NotAnOpenBill = 'not-an-open-bill',
   SaleVoided = 'sale-voided',
   AlreadyVoided = 'already-voided',
+  /** Nothing is owed on the bill or account (a payment link or a reminder asks for money). */
+  NothingDue = 'nothing-due',
 }
 
 /** UPI payment links and QR codes, receipts and statements. */
 export enum UpiErrorCode {
   NotSetUp = 'upi-not-set-up',
-  NothingDue = 'nothing-due',
 }
 
 /** Live updates over Socket.IO and the plain WebSocket paths. */
@@ -109,6 +110,12 @@ export enum AdminErrorCode {
   FilterNeedsMerchant = 'filter-needs-merchant',
 }
 
+/** Payment reminders: composing, schedules, opting out. */
+export enum ReminderErrorCode {
+  AlreadyRemindedToday = 'already-reminded-today',
+  CustomerOptedOut = 'customer-opted-out',
+}
+
 export type ErrorCode =
   | CommonErrorCode
   | AuthErrorCode
@@ -118,7 +125,8 @@ export type ErrorCode =
   | KhataErrorCode
   | UpiErrorCode
   | RealtimeErrorCode
-  | AdminErrorCode;
+  | AdminErrorCode
+  | ReminderErrorCode;
 
 /** The enums by module, in the order docs/errors.md lists them. */
 export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Record<string, ErrorCode> }[] = [
@@ -131,6 +139,7 @@ export const ERROR_CODE_MODULES: { module: string; enumName: string; codes: Reco
   { module: 'upi', enumName: 'UpiErrorCode', codes: UpiErrorCode },
   { module: 'realtime', enumName: 'RealtimeErrorCode', codes: RealtimeErrorCode },
   { module: 'admin', enumName: 'AdminErrorCode', codes: AdminErrorCode },
+  { module: 'reminders', enumName: 'ReminderErrorCode', codes: ReminderErrorCode },
 ];
 
 /** The HTTP status of each code: the one place it is decided. */
@@ -190,8 +199,8 @@ export const ERROR_STATUS = {
   [KhataErrorCode.NotAnOpenBill]: 422,
   [KhataErrorCode.SaleVoided]: 409,
   [KhataErrorCode.AlreadyVoided]: 409,
+  [KhataErrorCode.NothingDue]: 409,
   [UpiErrorCode.NotSetUp]: 409,
-  [UpiErrorCode.NothingDue]: 409,
   [RealtimeErrorCode.UnknownMessage]: 400,
   [RealtimeErrorCode.MalformedMessage]: 400,
   [AdminErrorCode.RecordRejected]: 422,
@@ -202,6 +211,8 @@ export const ERROR_STATUS = {
   [AdminErrorCode.CrossSiteRequest]: 403,
   [AdminErrorCode.PanelUnavailable]: 503,
   [AdminErrorCode.FilterNeedsMerchant]: 422,
+  [ReminderErrorCode.AlreadyRemindedToday]: 409,
+  [ReminderErrorCode.CustomerOptedOut]: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/role.js';
 import { ConflictError } from '../../common/errors/domain-error.js';
-import { UpiErrorCode } from '../../common/errors/error-codes.js';
+import { KhataErrorCode, UpiErrorCode } from '../../common/errors/error-codes.js';
 import { paiseToRupees } from '../../common/money/money.js';
 import { AccountsService, type Account } from '../khata/accounts.service.js';
 import { MerchantsService, type ShopCard } from '../merchants/merchants.service.js';
@@ -110,7 +110,7 @@ export class UpiService {
   }
 
   private payment(shop: ShopCard, request: PaymentRequest): UpiPaymentDto {
-    if (request.amountPaise <= 0) throw new ConflictError(UpiErrorCode.NothingDue, request.nothingDue);
+    if (request.amountPaise <= 0) throw new ConflictError(KhataErrorCode.NothingDue, request.nothingDue);
     if (!shop.upi_vpa)
       throw new ConflictError(
         UpiErrorCode.NotSetUp,

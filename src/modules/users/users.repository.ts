@@ -7,7 +7,9 @@ import { User } from './entities/user.entity.js';
 export type NewUser = Pick<User, 'name' | 'email' | 'phone' | 'passwordHash'> &
   Partial<Pick<User, 'address' | 'city' | 'state'>>;
 
-export type UserPatch = Partial<Pick<User, 'name' | 'email' | 'phone' | 'address' | 'city' | 'state'>>;
+export type UserPatch = Partial<
+  Pick<User, 'name' | 'email' | 'phone' | 'address' | 'city' | 'state' | 'preferredLanguage' | 'timezone'>
+>;
 
 /** The only code that reads and writes `users`. */
 @Injectable()

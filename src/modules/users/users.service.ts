@@ -87,6 +87,8 @@ export class UsersService {
           address: dto.address,
           city: dto.city,
           state: dto.state,
+          preferredLanguage: dto.preferred_language,
+          timezone: dto.timezone,
         }),
       { users_email_key: emailTaken, users_phone_key: phoneTaken },
     );
@@ -104,6 +106,8 @@ export class UsersService {
       address: user.address,
       city: user.city,
       state: user.state,
+      preferred_language: user.preferredLanguage,
+      timezone: user.timezone,
       is_active: user.isActive,
       created_at: user.createdAt.toISOString(),
       user_type: 'user',

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsTimeZone } from '../../../common/time/time-zone.js';
 import { LenientFields } from '../../../common/v1/v1.js';
 import { IsUpiVpa } from '../../upi/vpa.js';
 import { RegisterMerchantDto, RegisterUserDto } from './register.dto.js';
@@ -51,10 +52,28 @@ export class UpdateMerchantProfileDto extends IntersectionType(
   MerchantUpiFieldsDto,
 ) {}
 
+/** The customer's reminder language and time zone (v2 profile only). */
+class ReminderProfileDto {
+  @ApiPropertyOptional({
+    enum: ['en', 'hi'],
+    nullable: true,
+    description: 'Payment reminders in English or Hindi.',
+  })
+  @IsOptional()
+  @IsIn(['en', 'hi', null])
+  preferred_language?: 'en' | 'hi' | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Asia/Kolkata', description: 'An IANA time zone.' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string | null;
+}
+
 /** A customer's name, contact and address fields, validated as at registration. */
 export class UpdateUserProfileDto extends IntersectionType(
   PartialType(OmitType(RegisterUserDto, ['password'] as const)),
   CurrentPasswordDto,
+  ReminderProfileDto,
 ) {}
 
 /** The same on /api/v1, where unknown fields are ignored. */

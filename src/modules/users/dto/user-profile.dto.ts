@@ -8,6 +8,19 @@ export class UserProfileDto {
   @ApiProperty({ nullable: true, type: String }) address: string | null;
   @ApiProperty({ nullable: true, type: String }) city: string | null;
   @ApiProperty({ nullable: true, type: String }) state: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['en', 'hi'],
+    description: 'The language of payment reminders shops send you; null: the shop’s choice.',
+  })
+  preferred_language: 'en' | 'hi' | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Asia/Kolkata',
+    description: 'Your time zone (reminders keep to 09:00–21:00 in it); null: each shop’s zone.',
+  })
+  timezone: string | null;
   @ApiProperty() is_active: boolean;
   @ApiProperty() created_at: string;
   @ApiProperty({ example: 'user' }) user_type: 'user';
