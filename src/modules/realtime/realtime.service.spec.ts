@@ -33,6 +33,9 @@ const sale = (patch: Partial<TransactionResponseDto> = {}): TransactionResponseD
   timestamp: '2026-11-24T04:30:00.000Z',
   created_at: '2026-11-24T04:30:01.000Z',
   settled_at: null,
+  recorded_by: null,
+  voided: null,
+  replaces: null,
   ...patch,
 });
 

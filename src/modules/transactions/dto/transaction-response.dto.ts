@@ -11,6 +11,22 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
  * One transaction as every client sees it: REST, Socket.IO events, the legacy WebSocket path.
  * Money is given both in rupees (exact to the paisa) and in integer paise; instants are UTC ISO 8601.
  */
+/** Who voided a sale, when and why. */
+export class VoidedDto {
+  @ApiProperty({ example: '2026-11-24T05:00:00.000Z' }) at: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Staff member; null for the owner.' }) by:
+    number | null;
+  @ApiProperty({ example: 'Typed 450 instead of 45' }) reason: string;
+}
+
+/** A payment's application to a bill. */
+export class AllocationOnBillDto {
+  @ApiProperty({ example: 88 }) payment_id: number;
+  @ApiProperty({ example: 200 }) amount: number;
+  @ApiProperty({ example: 20000 }) amount_paise: number;
+  @ApiProperty({ example: '2026-11-24T04:30:00.000Z' }) at: string;
+}
+
 export class TransactionResponseDto {
   @ApiProperty({ example: 1042 }) id: number;
   @ApiProperty({ example: 1042, description: 'Same as id (seed field name).' }) transaction_id: number;
@@ -38,6 +54,25 @@ export class TransactionResponseDto {
   timestamp: string;
   @ApiProperty({ example: '2026-11-24T04:30:01.000Z' }) created_at: string;
   @ApiProperty({ nullable: true, type: String }) settled_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The staff member who recorded it; null for the owner.',
+  })
+  recorded_by: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: VoidedDto,
+    description: 'Set when the sale was voided: it stays for the record and counts in no sum or balance.',
+  })
+  voided: VoidedDto | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The sale this one corrects (an edit).' })
+  replaces: number | null;
+  @ApiPropertyOptional({
+    type: [AllocationOnBillDto],
+    description: 'GET /transactions/{id} only: the payments applied to this bill, oldest first.',
+  })
+  allocations?: AllocationOnBillDto[];
   @ApiPropertyOptional({
     description:
       'Customer views only: true for a bill from a shop the customer has not confirmed yet (GET /me/shops); ' +
@@ -49,6 +84,13 @@ export class TransactionResponseDto {
 /** The create response: the transaction plus the seed's confirmation fields. */
 export class CreateTransactionResponseDto extends TransactionResponseDto {
   @ApiProperty({ example: 'Transaction created successfully' }) message: string;
+}
+
+/** An edit's result: the voided sale and the one that replaces it. */
+export class EditedTransactionDto {
+  @ApiProperty({ type: TransactionResponseDto }) voided: TransactionResponseDto;
+  @ApiProperty({ type: TransactionResponseDto, description: 'The new sale (`replaces` names the old one).' })
+  transaction: TransactionResponseDto;
 }
 
 /** One page of history; the HTTP layer puts `next_cursor` into `X-Next-Cursor` and `Link`. */
