@@ -178,6 +178,11 @@ export class AccountsRepository {
     return rows[0];
   }
 
+  /** Builds the accounts of the merchant's buyers who have none (see khata_backfill_accounts). */
+  async backfill(merchantId: number): Promise<void> {
+    await this.db.query(`SELECT khata_backfill_accounts($1)`, [requireId(merchantId, 'merchant')]);
+  }
+
   /** The merchant's account, locked for the caller's transaction. */
   async lock(merchantId: number, accountId: number | string): Promise<AccountRow | undefined> {
     const rows: AccountRow[] = await this.db.query(
