@@ -144,7 +144,8 @@ export class SeedRepository {
   }
 
   /**
-   * Recomputes the dashboards' rollups (when the schema has them) for these merchants: after bulk
+   * Recomputes the dashboards' rollups (when the schema has them) for these merchants, and builds the
+   * khata accounts of buyers who have none: after bulk
    * loading with triggers skipped, or after backdating payments (rollups count money on the day it was
    * received, and an UPDATE of a payment's time is not a new payment to them). Merchant by merchant,
    * a batch per statement: a rebuild of everything at once would lock every merchant's table in one
@@ -155,9 +156,16 @@ export class SeedRepository {
       `SELECT to_regprocedure('dashboard_rebuild_rollups(integer)') IS NOT NULL AS exists`,
     );
     if (!fn.exists) return false;
+    // The khata's accounts of bulk-loaded sales, when the schema has them.
+    const [accounts] = await this.db.query<{ exists: boolean }>(
+      `SELECT to_regprocedure('khata_backfill_accounts(integer)') IS NOT NULL AS exists`,
+    );
+    const khata = accounts.exists;
     for (let i = 0; i < merchantIds.length; i += 50) {
       const batch = merchantIds.slice(i, i + 50);
       await this.db.query(`SELECT dashboard_rebuild_rollups(m) FROM unnest($1::int[]) AS m`, [batch]);
+      if (khata)
+        await this.db.query(`SELECT khata_backfill_accounts(m) FROM unnest($1::int[]) AS m`, [batch]);
       onBatch?.(batch.length);
     }
     return true;

@@ -178,6 +178,11 @@ export class AccountsRepository {
     return rows[0];
   }
 
+  /** Builds the accounts of the merchant's buyers who have none (see khata_backfill_accounts). */
+  async backfill(merchantId: number): Promise<void> {
+    await this.db.query(`SELECT khata_backfill_accounts($1)`, [requireId(merchantId, 'merchant')]);
+  }
+
   /** The merchant's account, locked for the caller's transaction. */
   async lock(merchantId: number, accountId: number | string): Promise<AccountRow | undefined> {
     const rows: AccountRow[] = await this.db.query(
@@ -367,7 +372,7 @@ export class AccountsRepository {
     details: Record<string, unknown>;
   }): Promise<void> {
     await this.db.query(
-      `INSERT INTO transaction_audit (merchant_id, transaction_id, action, reason, recorded_by, details)
+      `INSERT INTO khata_audit (merchant_id, transaction_id, action, reason, recorded_by, details)
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [
         requireId(a.merchantId, 'merchant'),
@@ -382,7 +387,7 @@ export class AccountsRepository {
 
   audit(merchantId: number, transactionId: number): Promise<AuditRow[]> {
     return this.db.query(
-      `SELECT id, transaction_id, action, reason, recorded_by, details, at FROM transaction_audit
+      `SELECT id, transaction_id, action, reason, recorded_by, details, at FROM khata_audit
         WHERE merchant_id = $1 AND transaction_id = $2 ORDER BY id`,
       [requireId(merchantId, 'merchant'), transactionId],
     );

@@ -635,9 +635,13 @@ export class AccountsService {
 
   private async lockAccountOf(sale: TransactionRow): Promise<AccountRow> {
     const account = await this.accounts.lockByBuyer(sale.merchant_id, buyerOf(sale));
-    // Sales written without the API (bulk loads) get their accounts from khata_backfill_accounts.
-    if (!account) throw new Error(`Sale ${sale.id} has no customer account`);
-    return account;
+    if (account) return account;
+    // Sales written without the API (a bulk load not followed by khata_backfill_accounts): their
+    // accounts are built now, once, from the rows.
+    await this.accounts.backfill(sale.merchant_id);
+    const built = await this.accounts.lockByBuyer(sale.merchant_id, buyerOf(sale));
+    if (!built) throw new Error(`Sale ${sale.id} has no customer account`);
+    return built;
   }
 
   private sourceOf(p: PaymentRow): Source {

@@ -35,6 +35,9 @@ const sale = (patch: Partial<TransactionResponseDto> = {}): TransactionResponseD
   settled_at: null,
   items: null,
   calculation: null,
+  recorded_by: null,
+  voided: null,
+  replaces: null,
   ...patch,
 });
 

@@ -35,6 +35,11 @@ export function toTransactionDto(row: TransactionRow): TransactionResponseDto {
     settled_at: row.settled_at ? row.settled_at.toISOString() : null,
     items: row.items ?? null,
     calculation: row.calculation ?? null,
+    recorded_by: row.recorded_by ?? null,
+    voided: row.voided_at
+      ? { at: row.voided_at.toISOString(), by: row.voided_by, reason: row.void_reason ?? '' }
+      : null,
+    replaces: row.replaces == null ? null : Number(row.replaces),
     // Only in a customer's own reads: a bill from a shop the customer has not confirmed yet.
     ...(row.shop_relation ? { unconfirmed: row.shop_relation === 'pending' } : {}),
   };

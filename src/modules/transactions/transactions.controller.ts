@@ -23,7 +23,10 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
-import type { Principal } from '../../common/auth/role.js';
+import { recordedBy, type Principal } from '../../common/auth/role.js';
+import { AuditEntryDto, VoidTransactionDto } from '../khata/dto/khata.dto.js';
+import { toAuditDto } from '../khata/khata.mapper.js';
+import { EditTransactionDto } from './dto/edit-transaction.dto.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
 import { paginate, replay } from '../../common/http/paginate.js';
@@ -31,7 +34,11 @@ import { AnalyticsDto } from './dto/analytics.dto.js';
 import { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
 import { SettleTransactionDto } from './dto/settle-transaction.dto.js';
-import { CreateTransactionResponseDto, TransactionResponseDto } from './dto/transaction-response.dto.js';
+import {
+  CreateTransactionResponseDto,
+  EditedTransactionDto,
+  TransactionResponseDto,
+} from './dto/transaction-response.dto.js';
 import { TransactionsService } from './transactions.service.js';
 
 const IdempotencyHeader = ApiHeader({
@@ -95,7 +102,7 @@ export class TransactionsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CreateTransactionResponseDto> {
-    return replay(res, await this.transactions.create(me.id, dto, key));
+    return replay(res, await this.transactions.create(me.id, dto, key, recordedBy(me)));
   }
 
   @Get('history')
@@ -186,6 +193,54 @@ export class TransactionsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TransactionResponseDto> {
-    return replay(res, await this.transactions.settle(me.id, id, dto, key));
+    return replay(res, await this.transactions.settle(me.id, id, dto, key, recordedBy(me)));
+  }
+
+  @Post(':id/void')
+  @Roles('merchant')
+  @IdParam
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Void a sale: it stays for the record, leaves every sum and balance; its payments become an advance',
+    description:
+      'A voided sale cannot be settled (409). Payments applied to it move to the customer’s advance and on to ' +
+      'their oldest open bills. The ledger gets a reversal entry; the audit trail records who, when and why.',
+  })
+  @ApiOkResponse({ type: TransactionResponseDto })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  voidSale(
+    @CurrentPrincipal() me: Principal,
+    @PathId('id') id: number,
+    @Body() dto: VoidTransactionDto,
+  ): Promise<TransactionResponseDto> {
+    return this.transactions.voidSale(me.id, id, dto.reason, recordedBy(me));
+  }
+
+  @Post(':id/edit')
+  @Roles('merchant')
+  @IdParam
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Correct a sale: the old one is voided and a new one records `replaces`, in one transaction',
+  })
+  @ApiOkResponse({ type: EditedTransactionDto })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  edit(
+    @CurrentPrincipal() me: Principal,
+    @PathId('id') id: number,
+    @Body() dto: EditTransactionDto,
+  ): Promise<EditedTransactionDto> {
+    return this.transactions.edit(me.id, id, dto, recordedBy(me));
+  }
+
+  @Get(':id/audit')
+  @Roles('merchant')
+  @IdParam
+  @ApiOperation({ summary: 'The sale’s corrections: who (recorded_by), when, what and why' })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  @ApiProblems(401, 403, 404, 422)
+  async audit(@CurrentPrincipal() me: Principal, @PathId('id') id: number): Promise<AuditEntryDto[]> {
+    return (await this.transactions.audit(me.id, id)).map(toAuditDto);
   }
 }

@@ -185,7 +185,8 @@ const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
 function customerRows(merchantIds: number[]): string {
   const tables = [...new Set(merchantIds)].map(
     (id) =>
-      `SELECT * FROM ${merchantTable(requireId(id, 'merchant'))} WHERE user_id = $2 AND merchant_id = ANY($1::integer[])`,
+      `SELECT * FROM ${merchantTable(requireId(id, 'merchant'))}
+        WHERE user_id = $2 AND merchant_id = ANY($1::integer[]) AND voided_at IS NULL`,
   );
   return `(${tables.join(' UNION ALL ')})`;
 }
@@ -565,7 +566,7 @@ export class TransactionsRepository {
     const rows: { count: number; amount: string; paid: string }[] = await this.db.read(
       `SELECT count(*)::int AS count, COALESCE(sum(amount_paise), 0)::text AS amount,
               COALESCE(sum(paid_paise), 0)::text AS paid
-         FROM ${table} WHERE occurred_at >= $1`,
+         FROM ${table} WHERE occurred_at >= $1 AND voided_at IS NULL`,
       [since],
     );
     return { count: rows[0].count, amountPaise: Number(rows[0].amount), paidPaise: Number(rows[0].paid) };
@@ -627,7 +628,7 @@ export class TransactionsRepository {
          UNION ALL
          (SELECT NULL::integer, t.guest_user_id, NULL::text, NULL::text, t.amount_paise::text, '1', t.occurred_at
             FROM ${table} t
-           WHERE t.merchant_id = $1 AND t.guest_user_id IS NOT NULL
+           WHERE t.merchant_id = $1 AND t.guest_user_id IS NOT NULL AND t.voided_at IS NULL
            ORDER BY t.amount_paise DESC, t.id DESC LIMIT $2)
        ) x ORDER BY amount_paise::bigint DESC, user_id NULLS LAST, guest_user_id LIMIT $2`,
       [merchantId, limit],
@@ -641,6 +642,7 @@ export class TransactionsRepository {
       `WITH w AS (
          SELECT t.user_id, t.guest_user_id, t.amount_paise, t.occurred_at
            FROM ${table} t WHERE t.merchant_id = $1 AND t.occurred_at >= $2 AND t.occurred_at < $3
+            AND t.voided_at IS NULL
        ),
        r AS (
          SELECT user_id, sum(amount_paise) AS amount_paise, count(*) AS purchases, max(occurred_at) AS last_at
@@ -672,7 +674,7 @@ export class TransactionsRepository {
         WHERE c.merchant_id = $1 AND c.last_transaction_at >= $2
           AND EXISTS (SELECT 1 FROM ${table} t
                        WHERE t.merchant_id = $1 AND t.user_id = c.user_id
-                         AND t.occurred_at >= $2 AND t.occurred_at < $3)`,
+                         AND t.occurred_at >= $2 AND t.occurred_at < $3 AND t.voided_at IS NULL)`,
       [merchantId, from, to],
     );
     return rows[0].buyers;

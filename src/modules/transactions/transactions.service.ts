@@ -22,6 +22,7 @@ import { AnalyticsDto } from './dto/analytics.dto.js';
 import type { CreateTransactionDto } from './dto/create-transaction.dto.js';
 import type { AnalyticsQueryDto, ExportQueryDto, HistoryQueryDto } from './dto/history-query.dto.js';
 import type { SettleTransactionDto } from './dto/settle-transaction.dto.js';
+import type { EditTransactionDto } from './dto/edit-transaction.dto.js';
 import type {
   CreateTransactionResponseDto,
   HistoryPage,
@@ -262,7 +263,17 @@ export class TransactionsService {
 
   /** One transaction, for the merchant who recorded it or the customer who bought; 404 for anyone else. */
   async findOne(principal: Principal, id: number): Promise<TransactionResponseDto> {
-    return toTransactionDto(await this.findRow(principal, id));
+    const row = await this.findRow(principal, id);
+    const allocations = await this.accounts.allocationsOf(row.merchant_id, [Number(row.id)]);
+    return {
+      ...toTransactionDto(row),
+      allocations: allocations.map((a) => ({
+        payment_id: a.payment_id,
+        amount: paiseToRupees(a.amount_paise),
+        amount_paise: a.amount_paise,
+        at: a.at.toISOString(),
+      })),
+    };
   }
 
   /**
@@ -294,6 +305,67 @@ export class TransactionsService {
 
   private todayStart(merchantId: number): Promise<Date> {
     return this.transactions.localDayStart(merchantId, new Date());
+  }
+
+  /**
+   * Voids a sale: it stays, marked voided (who, when, why), and leaves every sum and balance; its
+   * payments go to the customer's advance (and on to their oldest open bills); the ledger gets a
+   * reversal entry and the audit trail a line. Emits `transaction.updated` for each changed sale.
+   */
+  async voidSale(
+    merchantId: number,
+    transactionId: number,
+    reason: string,
+    recordedBy: number | null,
+  ): Promise<TransactionResponseDto> {
+    await this.writeLimits.merchantWrite(merchantId);
+    const result = await this.slots.run(merchantId, () =>
+      this.db.transaction(() => this.accounts.voidSale(merchantId, transactionId, reason, recordedBy)),
+    );
+    this.accounts.publishUpdated([result.sale, ...result.touched]);
+    return toTransactionDto(result.sale);
+  }
+
+  /**
+   * Corrects a sale: in one database transaction the old sale is voided and a new one recorded with
+   * `replaces: <old id>` (an edit never rewrites a stored sale). Both land in the audit trail.
+   */
+  async edit(
+    merchantId: number,
+    transactionId: number,
+    dto: EditTransactionDto,
+    recordedBy: number | null,
+  ): Promise<{ voided: TransactionResponseDto; transaction: TransactionResponseDto }> {
+    const { reason, ...fields } = dto;
+    const sale = {
+      ...this.planSale(merchantId, fields),
+      recordedBy,
+      replaces: transactionId,
+      clientId: null,
+    };
+    await this.writeLimits.merchantWrite(merchantId);
+    const written: Written = {};
+    const result = await this.slots.run(merchantId, () =>
+      this.db.transaction(async () => {
+        const old = await this.accounts.voidSale(merchantId, transactionId, reason, recordedBy);
+        const created = await this.insert(sale, written);
+        const row = (await this.transactions.findForMerchant(merchantId, created.body.id))!;
+        await this.accounts.recordEdit(merchantId, old.sale, row, reason, recordedBy);
+        return { old, created };
+      }),
+    );
+    this.accounts.publishUpdated([result.old.sale, ...result.old.touched]);
+    this.metrics.transactionsCreated.inc({ type: result.created.body.type });
+    this.publish(TransactionEvents.created, result.created.body, written.customerRelation);
+    const { message: _message, ...transaction } = result.created.body;
+    return { voided: toTransactionDto(result.old.sale), transaction };
+  }
+
+  /** The sale's corrections (void, edit, replacement), oldest first; 404 unless it is the merchant's. */
+  async audit(merchantId: number, transactionId: number) {
+    const row = await this.transactions.findForMerchant(merchantId, transactionId);
+    if (!row) throw new NotFoundError('Transaction');
+    return this.accounts.audit(merchantId, transactionId);
   }
 
   /** The seed's analytics over the last `days`: money received, still owed, count and average sale. */

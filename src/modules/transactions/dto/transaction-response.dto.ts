@@ -18,6 +18,22 @@ export class SaleItemResponseDto {
  * One transaction as every client sees it: REST, Socket.IO events, the legacy WebSocket path.
  * Money is given both in rupees (exact to the paisa) and in integer paise; instants are UTC ISO 8601.
  */
+/** Who voided a sale, when and why. */
+export class VoidedDto {
+  @ApiProperty({ example: '2026-11-24T05:00:00.000Z' }) at: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Staff member; null for the owner.' }) by:
+    number | null;
+  @ApiProperty({ example: 'Typed 450 instead of 45' }) reason: string;
+}
+
+/** A payment's application to a bill. */
+export class AllocationOnBillDto {
+  @ApiProperty({ example: 88 }) payment_id: number;
+  @ApiProperty({ example: 200 }) amount: number;
+  @ApiProperty({ example: 20000 }) amount_paise: number;
+  @ApiProperty({ example: '2026-11-24T04:30:00.000Z' }) at: string;
+}
+
 export class TransactionResponseDto {
   @ApiProperty({ example: 1042 }) id: number;
   @ApiProperty({ example: 1042, description: 'Same as id (seed field name).' }) transaction_id: number;
@@ -62,6 +78,25 @@ export class TransactionResponseDto {
     description: "The calculator's arithmetic, as typed, when the sale was recorded with it.",
   })
   calculation: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The staff member who recorded it; null for the owner.',
+  })
+  recorded_by: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: VoidedDto,
+    description: 'Set when the sale was voided: it stays for the record and counts in no sum or balance.',
+  })
+  voided: VoidedDto | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The sale this one corrects (an edit).' })
+  replaces: number | null;
+  @ApiPropertyOptional({
+    type: [AllocationOnBillDto],
+    description: 'GET /transactions/{id} only: the payments applied to this bill, oldest first.',
+  })
+  allocations?: AllocationOnBillDto[];
   @ApiPropertyOptional({
     description:
       'Customer views only: true for a bill from a shop the customer has not confirmed yet (GET /me/shops); ' +
@@ -82,6 +117,13 @@ export class CreateTransactionResponseDto extends TransactionResponseDto {
       'the id of that sale, so the app can offer to undo a double tap. The sale is recorded either way.',
   })
   possible_duplicate_of: number | null;
+}
+
+/** An edit's result: the voided sale and the one that replaces it. */
+export class EditedTransactionDto {
+  @ApiProperty({ type: TransactionResponseDto }) voided: TransactionResponseDto;
+  @ApiProperty({ type: TransactionResponseDto, description: 'The new sale (`replaces` names the old one).' })
+  transaction: TransactionResponseDto;
 }
 
 /** One page of history; the HTTP layer puts `next_cursor` into `X-Next-Cursor` and `Link`. */
