@@ -1,6 +1,6 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
@@ -17,6 +17,7 @@ export class ReceiptsController {
 
   @Get(':id/receipt.pdf')
   @Roles('merchant', 'user')
+  @StaffMay('cashier', 'manager')
   @ApiParam({ name: 'id', type: 'integer', description: 'The transaction id (digits only).' })
   @PdfRoute(
     'The receipt (A5): shop, date in the shop’s zone, items, total, paid, due, and the UPI QR code while ' +
@@ -41,6 +42,7 @@ const STATEMENT =
 @ApiTags('documents')
 @ApiBearerAuth()
 @Roles('merchant')
+@StaffMay('manager')
 @Controller('customers')
 export class StatementsController {
   constructor(private readonly documents: DocumentsService) {}

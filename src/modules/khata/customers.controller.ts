@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import { recordedBy, type Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { paginate, replay } from '../../common/http/paginate.js';
@@ -44,6 +44,7 @@ const ledgerQuery = (q: LedgerQueryDto) => ({
 @ApiTags('khata')
 @ApiBearerAuth()
 @Roles('merchant')
+@StaffMay('cashier', 'manager')
 @Controller('customers')
 export class CustomersController {
   constructor(private readonly accounts: AccountsService) {}

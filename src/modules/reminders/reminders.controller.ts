@@ -9,7 +9,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import { recordedBy, type Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
@@ -31,6 +31,7 @@ const CustomerParam = ApiParam({ name: 'id', type: 'integer', description: 'The 
 @ApiTags('reminders')
 @ApiBearerAuth()
 @Roles('merchant')
+@StaffMay('manager')
 @Controller()
 export class RemindersController {
   constructor(private readonly reminders: RemindersService) {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles, StaffMay } from '../../common/auth/decorators.js';
-import type { Principal } from '../../common/auth/role.js';
+import { recordedBy, type Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { V1 } from '../../common/v1/v1.js';
 import {
@@ -45,7 +45,9 @@ export class TransactionsV1Controller {
     @CurrentPrincipal() me: Principal,
     @Body() dto: V1CreateTransactionDto,
   ): Promise<V1CreatedDto> {
-    return toV1Created((await this.transactions.create(me.id, fromV1Create(dto))).body);
+    return toV1Created(
+      (await this.transactions.create(me.id, fromV1Create(dto), undefined, recordedBy(me))).body,
+    );
   }
 
   @Public()

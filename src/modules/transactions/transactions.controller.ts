@@ -197,6 +197,7 @@ export class TransactionsController {
   }
 
   @Post(':id/void')
+  @StaffMay('manager')
   @Roles('merchant')
   @IdParam
   @HttpCode(200)
@@ -218,6 +219,7 @@ export class TransactionsController {
   }
 
   @Post(':id/edit')
+  @StaffMay('manager')
   @Roles('merchant')
   @IdParam
   @HttpCode(200)
@@ -235,6 +237,7 @@ export class TransactionsController {
   }
 
   @Get(':id/audit')
+  @StaffMay('manager')
   @Roles('merchant')
   @IdParam
   @ApiOperation({ summary: 'The sale’s corrections: who (recorded_by), when, what and why' })

@@ -1,6 +1,6 @@
 import { Controller, Get, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../../common/auth/decorators.js';
+import { CurrentPrincipal, Roles, StaffMay } from '../../common/auth/decorators.js';
 import type { Principal } from '../../common/auth/role.js';
 import { ApiProblems } from '../../common/http/api-problems.js';
 import { PathId } from '../../common/http/path-id.js';
@@ -22,6 +22,7 @@ export class UpiBillController {
 
   @Get(':id/upi')
   @Roles('merchant', 'user')
+  @StaffMay('cashier', 'manager')
   @IdParam
   @NoStore()
   @ApiOperation({ summary: 'A UPI payment link for what is still due on a bill', description: BILL_NOTE })
@@ -33,6 +34,7 @@ export class UpiBillController {
 
   @Get(':id/upi.png')
   @Roles('merchant', 'user')
+  @StaffMay('cashier', 'manager')
   @IdParam
   @QrImageRoute('png')
   @ApiOperation({ summary: "The bill's UPI payment link as a QR code (PNG)", description: BILL_NOTE })
@@ -43,6 +45,7 @@ export class UpiBillController {
 
   @Get(':id/upi.svg')
   @Roles('merchant', 'user')
+  @StaffMay('cashier', 'manager')
   @IdParam
   @QrImageRoute('svg')
   @ApiOperation({ summary: "The bill's UPI payment link as a QR code (SVG)", description: BILL_NOTE })
@@ -61,6 +64,7 @@ const ACCOUNT_NOTE =
 @ApiTags('upi')
 @ApiBearerAuth()
 @Roles('merchant')
+@StaffMay('cashier', 'manager')
 @Controller('customers')
 export class UpiCustomerController {
   constructor(private readonly upi: UpiService) {}
