@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { requestContext } from '../common/logging/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
-import { poolOf, runQuery } from './pg-direct.js';
+import { poolOf, queryPool } from './pg-direct.js';
 import { WriteMarks } from './write-marks.js';
 
 export type ReplicaState = 'up' | 'lagging' | 'down';
@@ -245,7 +245,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same contract as DataSource.query
   private onPrimary(sql: string, params?: unknown[]): Promise<any> {
     const pool = poolOf(this.primary);
-    return pool ? runQuery(pool, sql, params) : this.primary.query(sql, params);
+    return pool ? queryPool(pool, sql, params) : this.primary.query(sql, params);
   }
 
   private newPool(url: string): pg.Pool {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { poolOf, runQuery } from './pg-direct.js';
+import { poolOf, queryPool, runQuery, withClient } from './pg-direct.js';
 import { ReadReplicas } from './read-replicas.js';
 
 /** Where the current transaction's statements go: its pooled connection, or a joined manager's. */
@@ -41,7 +41,7 @@ export class TransactionalConnection {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query<T = any>(sql: string, params?: unknown[]): Promise<T> {
     const session = this.current.getStore();
-    return session ? session.query(sql, params) : runQuery(this.primary(), sql, params);
+    return session ? session.query(sql, params) : queryPool(this.primary(), sql, params);
   }
 
   /**
@@ -69,24 +69,22 @@ export class TransactionalConnection {
    */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
-    const client = await this.primary().connect();
-    // A connection that fails mid-transaction is closed, never handed to the next caller.
-    let broken: Error | undefined;
-    const onError = (err: Error) => (broken = err);
-    client.on('error', onError);
-    try {
+    return withClient(this.primary(), async (client, discard) => {
       await runQuery(client, 'START TRANSACTION');
-      const result = await this.current.run({ query: (sql, params) => runQuery(client, sql, params) }, work);
-      await runQuery(client, 'COMMIT');
-      return result;
-    } catch (err) {
-      // The caller gets the original error even when the rollback fails too (as with TypeORM).
-      await runQuery(client, 'ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
-      throw err;
-    } finally {
-      client.removeListener('error', onError);
-      client.release(broken);
-    }
+      try {
+        const result = await this.current.run(
+          { query: (sql, params) => runQuery(client, sql, params) },
+          work,
+        );
+        await runQuery(client, 'COMMIT');
+        return result;
+      } catch (err) {
+        // The caller gets the original error even when the rollback fails too (as with TypeORM);
+        // a connection that cannot roll back is closed rather than reused.
+        await runQuery(client, 'ROLLBACK').catch(discard);
+        throw err;
+      }
+    });
   }
 
   private primary(): pg.Pool {

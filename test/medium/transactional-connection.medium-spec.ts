@@ -52,6 +52,13 @@ describe('TransactionalConnection on the pg pool (PostgreSQL)', () => {
     expect(toProblem(ours, '/x').status).toBe(409);
   });
 
+  it('keeps the connection after a failed statement (only a broken connection is closed)', async () => {
+    const pid = async () => (await m.db.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`))[0].pid;
+    const before = await pid();
+    await expect(m.db.query(`SELECT 1 / 0`)).rejects.toBeInstanceOf(QueryFailedError);
+    expect(await pid()).toBe(before);
+  });
+
   it('commits the work of a transaction, and rolls all of it back when the work throws', async () => {
     await m.db.transaction(async () => {
       await m.db.query(`INSERT INTO tc_probe VALUES (1, 'x')`);
