@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { DataSource } from 'typeorm';
+import { TransactionalConnection } from '../../src/database/transactional-connection.js';
 import { DashboardRepository } from '../../src/modules/dashboard/dashboard.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
@@ -188,14 +188,13 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     const own = new Set([`transaction_${a.id}`, `transaction_${c.id}`]);
 
     // Record the SQL the service sends while serving u's views.
-    const dataSource = t.app.get(DataSource);
+    const db = t.app.get(TransactionalConnection);
     const seen: { sql: string; params: unknown[] }[] = [];
-    const manager = dataSource.manager;
-    const original = manager.query.bind(manager);
-    manager.query = ((sql: string, params?: unknown[]) => {
+    const original = db.query.bind(db);
+    db.query = ((sql: string, params?: unknown[]) => {
       seen.push({ sql, params: params ?? [] });
       return original(sql, params);
-    }) as typeof manager.query;
+    }) as typeof db.query;
     try {
       for (const path of [
         '/api/v2/dashboard/user',
@@ -205,7 +204,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
       ])
         await t.http.get(path).set(u.auth).expect(200);
     } finally {
-      manager.query = original;
+      db.query = original;
     }
     const onTransactions = seen.filter((q) => /\bFROM \(SELECT \* FROM "transaction_\d+"/.test(q.sql));
     expect(onTransactions.length).toBe(4);
