@@ -5,6 +5,7 @@ import { CustomerShopRelations1796163519407 } from '../../migrations/17961635194
 import { NormalisePhones1796164390187 } from '../../migrations/1796164390187-NormalisePhones.js';
 import { SuperAdmin1796167479943 } from '../../migrations/1796167479943-SuperAdmin.js';
 import { StandaloneMerchantTables1796200000000 } from '../../migrations/1796200000000-StandaloneMerchantTables.js';
+import { CustomerViewsFromIndex1796350000000 } from '../../migrations/1796350000000-CustomerViewsFromIndex.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   NormalisePhones1796164390187,
   SuperAdmin1796167479943,
   StandaloneMerchantTables1796200000000,
+  CustomerViewsFromIndex1796350000000,
 ];
