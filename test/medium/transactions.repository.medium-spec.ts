@@ -4,6 +4,7 @@ import {
   TRANSACTION_COLUMNS,
   TransactionsRepository,
   type NewSale,
+  type TransactionRow,
 } from '../../src/modules/transactions/transactions.repository.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
 import { newSale } from './rows.js';
@@ -112,7 +113,7 @@ describe('TransactionsRepository (PostgreSQL)', () => {
           [id],
         )
       )[0] as Record<string, unknown> | undefined;
-    const of = (row: Record<string, unknown>) => ({
+    const of = (row: TransactionRow) => ({
       merchant_id: row.merchant_id,
       id: row.id,
       user_id: row.user_id,
