@@ -1,19 +1,15 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PgBoss, type Db, type Job, type SendOptions } from 'pg-boss';
-import type { QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TransactionalConnection } from './transactional-connection.js';
 
 /** The schema the job queue lives in (installed by the Reminders migration). */
 export const QUEUE_SCHEMA = 'pgboss';
 
-/** pg-boss statements run on a TypeORM query runner: the app's current transaction. */
-function onQueryRunner(runner: QueryRunner): Db {
+/** pg-boss statements run in the app's current transaction (pg-boss sends are INSERT … RETURNING). */
+function inCurrentTransaction(connection: TransactionalConnection): Db {
   return {
-    executeSql: async (text, values) => {
-      const result = await runner.query(text, values, true);
-      return { rows: (result.records ?? []) as unknown[] };
-    },
+    executeSql: async (text, values) => ({ rows: (await connection.query(text, values)) as unknown[] }),
   };
 }
 
@@ -101,8 +97,11 @@ export class JobQueue implements OnApplicationShutdown {
   async send(name: string, data: object, options: SendOptions = {}): Promise<string | null> {
     const boss = this.boss;
     if (!boss) return null;
-    const runner = this.connection.inTransaction ? this.connection.manager.queryRunner : undefined;
-    return boss.send(name, data, runner ? { ...options, db: onQueryRunner(runner) } : options);
+    return boss.send(
+      name,
+      data,
+      this.connection.inTransaction ? { ...options, db: inCurrentTransaction(this.connection) } : options,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

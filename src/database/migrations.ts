@@ -9,6 +9,7 @@ import { CustomerAccounts1796300000000 } from '../../migrations/1796300000000-Cu
 import { StaffAccounts1796320000000 } from '../../migrations/1796320000000-StaffAccounts.js';
 import { MerchantUpi1796330000000 } from '../../migrations/1796330000000-MerchantUpi.js';
 import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders.js';
+import { CustomerViewsFromIndex1796350000000 } from '../../migrations/1796350000000-CustomerViewsFromIndex.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   StaffAccounts1796320000000,
   MerchantUpi1796330000000,
   Reminders1796340000000,
+  CustomerViewsFromIndex1796350000000,
 ];

@@ -44,8 +44,8 @@ const unreachable = (err: unknown): boolean => {
 const CANCELLED = '57014';
 
 /**
- * Reads that may come from a streaming replica (`DATABASE_READ_URLS`): dashboards, history and
- * analytics. Each replica's replayed WAL position is checked every `DATABASE_READ_CHECK_MS`, which
+ * Reads that may come from a streaming replica (`DATABASE_READ_URLS`): dashboards, history,
+ * analytics, and CSV exports (which run on their own connections, routed by {@link route}). Each replica's replayed WAL position is checked every `DATABASE_READ_CHECK_MS`, which
  * gives its state and lag; a replica that is down or more than `DATABASE_READ_MAX_LAG_MS` behind
  * serves nothing, and a query it fails is run again on the primary.
  *
@@ -139,6 +139,29 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     }
     this.reads.inc({ target: 'primary' });
     return this.onPrimary(sql, params);
+  }
+
+  /**
+   * Where a read of the current request that runs on connections of its own (a CSV export, streamed
+   * by COPY) may go: the position in `DATABASE_READ_URLS` of a replica that {@link query} would use
+   * (up, fresh enough, past the caller's last write), or undefined for the primary. The caller says
+   * where the read finally ran with {@link counted}, and reports a replica it could not reach with
+   * {@link unreachableReplica}.
+   */
+  async route(): Promise<number | undefined> {
+    const replica = await this.pick();
+    return replica ? this.replicas.indexOf(replica) : undefined;
+  }
+
+  /** Counts a read routed through {@link route}, where it ran. */
+  counted(target: 'replica' | 'primary'): void {
+    this.reads.inc({ target });
+  }
+
+  /** A replica that a caller of {@link route} could not reach: it serves nothing until the next check. */
+  unreachableReplica(index: number, err: unknown): void {
+    const replica = this.replicas[index];
+    if (replica) this.markDown(replica, err);
   }
 
   /**

@@ -117,14 +117,16 @@ describe('CSV exports (e2e)', () => {
 
   it('runs its COPY with a server-side statement_timeout on a pool of its own', async () => {
     const pool = t.app.get(ExportPool);
-    const client = await pool.tryConnect();
-    expect(client).toBeDefined();
+    const connection = await pool.tryConnect();
+    expect(connection).toMatchObject({ target: 'primary' });
     try {
-      const { rows } = await client!.query(`SELECT current_setting('statement_timeout') AS s,
+      const { rows } = await connection!.reader.query(`SELECT current_setting('statement_timeout') AS s,
                                                    current_setting('application_name') AS a`);
       expect(rows[0]).toEqual({ s: '45s', a: 'graminstore-export' });
+      // Without a replica the COPY runs on the connection that holds the lock.
+      expect(connection!.reader).toBe(connection!.primary);
     } finally {
-      pool.release(client!);
+      pool.release(connection!);
     }
   });
 

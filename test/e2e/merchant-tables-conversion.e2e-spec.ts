@@ -110,6 +110,15 @@ describe('converting the partitioned transactions to standalone merchant tables'
       `SELECT merchant_id, count(*)::int AS n FROM transaction_index GROUP BY 1 ORDER BY 1`,
     );
     expect(indexed.rows.map((r) => r.n)).toEqual([20, 21, 20]);
+    // Each index row carries its sale's status, paid amount and change sequence (filled by
+    // CustomerViewsFromIndex1796350000000 for rows written before it), the partly paid bill included.
+    const carried = await db.query(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE (i.status, i.paid_paise, i.seq) IS DISTINCT FROM (t.status, t.paid_paise, t.seq))::int AS differ,
+              count(*) FILTER (WHERE i.status = 'partially_paid' AND i.paid_paise = 50)::int AS partly_paid
+         FROM ${await allTransactions(db, 't')} JOIN transaction_index i ON i.id = t.id`,
+    );
+    expect(carried.rows[0]).toEqual({ n: 61, differ: 0, partly_paid: 1 });
     const versions = await db.query(`SELECT merchant_id, version FROM merchant_tables ORDER BY 1`);
     expect(versions.rows).toEqual([0, 1, 2, 3].map((merchant_id) => ({ merchant_id, version: 1 })));
     const fks = await db.query(

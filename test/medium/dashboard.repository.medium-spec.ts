@@ -337,6 +337,39 @@ describe('DashboardRepository (PostgreSQL)', () => {
     ).toEqual([{ day: '2026-11-21', paid_paise: '51000' }]);
   });
 
+  it('sums a customer’s spending without opening any merchant’s table', async () => {
+    const week = { from: at('2026-11-15T18:30:00Z'), to: at('2026-11-22T18:30:00Z') };
+    const month = { from: at('2026-10-31T18:30:00Z'), to: at('2026-11-30T18:30:00Z') };
+    const read = () =>
+      Promise.all([
+        repo.customerWeekMonth(buyer, [shopA, shopB], week, month),
+        repo.customerBuckets(buyer, [shopA, shopB], [month.from, month.to]),
+        repo.customerPaidByDay(buyer, [shopA, shopB], 'Asia/Kolkata', month.from),
+      ]);
+    const free = await read();
+    // Both shops' tables held by another session: a read that opened either would wait and fail.
+    const locker = await m.dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      for (const shop of [shopA, shopB])
+        await locker.query(
+          `LOCK TABLE ${TransactionTableFactory.quotedTableName(shop)} IN ACCESS EXCLUSIVE MODE`,
+        );
+      const locked = await m.db.transaction(async () => {
+        await m.db.query(`SET LOCAL lock_timeout = '2s'`);
+        return read();
+      });
+      expect(locked).toEqual(free);
+      expect(locked[0].map((r) => r.merchant_id).sort((a, b) => a - b)).toEqual(
+        [shopA, shopB].sort((a, b) => a - b),
+      );
+    } finally {
+      await locker.rollbackTransaction();
+      await locker.release();
+    }
+  });
+
   it('names the merchant, or nobody', async () => {
     expect(await repo.merchantNames(shopA)).toEqual({ business_name: 'Ravi Kirana', name: 'Ravi' });
     expect(await repo.merchantNames(999_999)).toBeUndefined();

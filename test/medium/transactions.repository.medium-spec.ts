@@ -4,6 +4,7 @@ import {
   TRANSACTION_COLUMNS,
   TransactionsRepository,
   type NewSale,
+  type TransactionRow,
 } from '../../src/modules/transactions/transactions.repository.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
 import { newSale } from './rows.js';
@@ -101,6 +102,101 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     expect((await repo.customerBills(buyer, [shopB], 'due', 10)).every((b) => b.merchant_id === shopB)).toBe(
       true,
     );
+  });
+
+  it('keeps the index row of a sale equal to the sale through a settlement and a deletion', async () => {
+    const indexed = async (id: string) =>
+      (
+        await m.dataSource.query(
+          `SELECT merchant_id, id::text, user_id, amount_paise::text, type, status, paid_paise::text, seq::text
+             FROM transaction_index WHERE id = $1`,
+          [id],
+        )
+      )[0] as Record<string, unknown> | undefined;
+    const of = (row: TransactionRow) => ({
+      merchant_id: row.merchant_id,
+      id: row.id,
+      user_id: row.user_id,
+      amount_paise: row.amount_paise,
+      type: row.type,
+      status: row.status,
+      paid_paise: row.paid_paise,
+      seq: row.seq,
+    });
+    const bill = (await repo.insertSale(sale({ amountPaise: 5000 })))!;
+    expect(await indexed(bill.id)).toEqual(of(bill));
+    const part = await m.db.transaction(async () =>
+      repo.applySettlement((await repo.findForMerchant(shopA, Number(bill.id), true))!, 2000, 'upi', null),
+    );
+    expect(await indexed(bill.id)).toEqual(of(part));
+    expect(part.seq).not.toBe(bill.seq);
+    const paid = await m.db.transaction(async () =>
+      repo.applySettlement((await repo.findForMerchant(shopA, Number(bill.id), true))!, 3000, 'upi', null),
+    );
+    expect(await indexed(bill.id)).toEqual(of({ ...paid, status: 'paid', paid_paise: '5000' }));
+    await m.dataSource.query(`DELETE FROM ${TransactionTableFactory.quotedTableName(shopA)} WHERE id = $1`, [
+      bill.id,
+    ]);
+    expect(await indexed(bill.id)).toBeUndefined();
+  });
+
+  it('pages a customer’s history from the index, then reads only the page’s merchants’ tables', async () => {
+    const [user]: { id: number }[] = await m.dataSource.query(
+      `INSERT INTO users (name, email, phone, password_hash) VALUES ('H', 'medium.h@example.com', '+918000000002', 'x')
+       RETURNING id`,
+    );
+    const at = (iso: string) => new Date(iso);
+    const a1 = (await repo.insertSale(sale({ userId: user.id, occurredAt: at('2026-11-01T10:00:00Z') })))!;
+    const b1 = (await repo.insertSale(
+      sale({ userId: user.id, merchantId: shopB, occurredAt: at('2026-11-02T10:00:00Z') }),
+    ))!;
+    const a2 = (await repo.insertSale(
+      sale({ userId: user.id, type: 'paid', amountPaise: 700, occurredAt: at('2026-11-03T10:00:00Z') }),
+    ))!;
+    const page = await repo.historyForUser(user.id, { limit: 2 });
+    expect(page.map((r) => r.id)).toEqual([a2.id, b1.id]);
+    const { customer_relation: _written, ...a2Row } = a2;
+    expect(page[0]).toEqual({ ...a2Row, occurred_us: expect.any(String), shop_relation: 'pending' });
+    expect(page[1]).toMatchObject({ merchant_id: shopB, merchant_name: 'Shop 2', shop_relation: 'pending' });
+    const next = await repo.historyForUser(user.id, {
+      limit: 2,
+      before: { occurredUs: page[1].occurred_us, id: Number(page[1].id) },
+    });
+    expect(next.map((r) => r.id)).toEqual([a1.id]);
+    expect((await repo.historyForUser(user.id, { limit: 5, type: 'paid' })).map((r) => r.id)).toEqual([
+      a2.id,
+    ]);
+    expect((await repo.historyForUser(user.id, { limit: 5 }, shopB)).map((r) => r.id)).toEqual([b1.id]);
+    expect(
+      (await repo.historyForUser(user.id, { limit: 5, sinceSeq: Number(a1.seq) })).map((r) => r.id),
+    ).toEqual([b1.id, a2.id]);
+
+    // The first page names only shop A's and shop B's rows; with shop B's table locked by someone
+    // else, a page of shop A's rows alone still answers (shop B's table is not read).
+    const locker = await m.dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      await locker.query(
+        `LOCK TABLE ${TransactionTableFactory.quotedTableName(shopB)} IN ACCESS EXCLUSIVE MODE`,
+      );
+      const shopAOnly = await m.db.transaction(async () => {
+        await m.db.query(`SET LOCAL lock_timeout = '2s'`);
+        return repo.historyForUser(user.id, { limit: 1 });
+      });
+      expect(shopAOnly.map((r) => r.id)).toEqual([a2.id]);
+    } finally {
+      await locker.rollbackTransaction();
+      await locker.release();
+    }
+
+    // A blocked shop's rows leave the customer's history.
+    await m.dataSource.query(
+      `UPDATE customer_merchants SET relation = 'blocked' WHERE user_id = $1 AND merchant_id = $2`,
+      [user.id, shopB],
+    );
+    expect((await repo.historyForUser(user.id, { limit: 5 })).map((r) => r.id)).toEqual([a2.id, a1.id]);
+    expect(await repo.historyForUser(user.id, { limit: 5 }, shopB)).toEqual([]);
   });
 
   it('lists a page across merchants from the index, in the index’s order', async () => {

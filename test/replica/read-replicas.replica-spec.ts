@@ -17,6 +17,7 @@ jest.setTimeout(90_000);
 
 const MAX_LAG_MS = 4000;
 const HISTORY = '/api/v2/transactions/history';
+const EXPORT = '/api/v2/transactions/export.csv';
 const DASHBOARD = '/api/v2/dashboard/merchant';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,6 +67,16 @@ describe('read replicas (a real streaming replica)', () => {
     ((await t.http.get(HISTORY).set(account.auth).expect(200)).body as { id: string }[]).map((r) =>
       String(r.id),
     );
+
+  /** The sale ids of the merchant's CSV statement (the first column after the header). */
+  const exportedIds = async (t: TestApp, account: Account): Promise<string[]> => {
+    const res = await t.http.get(EXPORT).set(account.auth).buffer(true).expect(200);
+    return res.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+  };
 
   beforeAll(async () => {
     primary = await Cluster.primary();
@@ -184,5 +195,53 @@ describe('read replicas (a real streaming replica)', () => {
     const before = await readsOn(two, 'replica');
     expect(await historyIds(two, customer)).toHaveLength(4);
     expect(await readsOn(two, 'replica')).toBeGreaterThan(before);
+  });
+
+  it('streams CSV exports from the replica, from the primary while the replica lacks the merchant’s write, and when it is away', async () => {
+    const shop = await registerMerchant(one);
+    const sold = [
+      await createSale(one, shop, { amount: 10, type: 'paid', user_id: customer.id }),
+      await createSale(one, shop, { amount: 20, type: 'pay_later', user_id: customer.id }),
+    ].map((s) => String(s.id));
+    await until(one, 'up');
+    const table = `transaction_${Number(shop.id)}`;
+    const deadline = Date.now() + 20_000;
+    while (
+      Date.now() < deadline &&
+      (await replica.query(`SELECT count(*)::int AS n FROM ${table}`, [], 'graminstore'))[0].n !== 2
+    )
+      await sleep(100);
+    await sleep(500); // the instances' next checks see the replica past the merchant's writes
+
+    await replica.query('SELECT pg_wal_replay_pause()');
+    try {
+      // A sale written straight into the primary, not by this merchant's requests: no write mark.
+      const [direct] = await primary.query(
+        `INSERT INTO ${table} (merchant_id, user_id, amount_paise, type, status, paid_paise)
+         VALUES ($1, $2, 3000, 'paid', 'paid', 3000) RETURNING id::text AS id`,
+        [Number(shop.id), Number(customer.id)],
+        'graminstore',
+      );
+      // Within the allowed lag the paused replica serves the statement: without that sale.
+      const before = await readsOn(one, 'replica');
+      expect((await exportedIds(one, shop)).sort()).toEqual([...sold].sort());
+      expect(await readsOn(one, 'replica')).toBeGreaterThan(before);
+
+      // The merchant records a sale on the other instance: its next statement, on either instance,
+      // is read from the primary and has every sale.
+      const own = await createSale(two, shop, { amount: 5, type: 'paid', user_id: customer.id });
+      const all = [...sold, direct.id as string, String(own.id)].sort();
+      expect((await exportedIds(one, shop)).sort()).toEqual(all);
+      expect((await exportedIds(two, shop)).sort()).toEqual(all);
+    } finally {
+      await replica.query('SELECT pg_wal_replay_resume()');
+    }
+
+    // The replica gone before the instances noticed: the export is left to the primary at once.
+    await replica.stop('immediate');
+    const before = await readsOn(two, 'primary');
+    expect(await exportedIds(two, shop)).toHaveLength(4);
+    expect(await readsOn(two, 'primary')).toBeGreaterThan(before);
+    expect((await replicaOf(two)).state).toBe('down');
   });
 });

@@ -137,8 +137,8 @@ const DAILY_TOTALS_SQL = `
 
 /**
  * The dashboards' SQL over the rollups and the calendar. Reads of raw sales (a merchant's own table,
- * or a customer's merchants' tables) are asked of TransactionsRepository, the one owner of the
- * per-merchant tables.
+ * or a customer's rows across merchants) are asked of TransactionsRepository, the one owner of the
+ * per-merchant tables and of the cross-merchant index.
  */
 @Injectable()
 export class DashboardRepository {
@@ -197,7 +197,7 @@ export class DashboardRepository {
   /**
    * Every merchant the customer has bought from, with all-time totals, most recent first. This is the
    * one place that decides which shops a customer's views cover: every customer-side read starts here
-   * and reads only the tables of the merchants it returns.
+   * and reads only the rows of the merchants it returns.
    */
   customerMerchants(userId: number): Promise<CustomerMerchantRow[]> {
     return this.db.read(
@@ -214,7 +214,7 @@ export class DashboardRepository {
     );
   }
 
-  /** This week's and this month's purchases per merchant, reading only `merchantIds`' tables. */
+  /** This week's and this month's purchases per merchant, at `merchantIds` only. */
   customerWeekMonth(
     userId: number,
     merchantIds: number[],
@@ -229,7 +229,7 @@ export class DashboardRepository {
     return this.transactions.customerBuckets(userId, merchantIds, bounds);
   }
 
-  /** The customer's bills (due or paid), newest first, from `merchantIds`' tables only. */
+  /** The customer's bills (due or paid) at `merchantIds`, newest first. */
   customerBills(
     userId: number,
     merchantIds: number[],

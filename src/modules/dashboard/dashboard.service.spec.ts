@@ -201,7 +201,7 @@ describe('DashboardService', () => {
         bills: 0,
         open_bills: 0,
         last_transaction_id: '3',
-        last_transaction_at: new Date('2025-01-01T00:00:00Z'), // long ago: its partition is not read
+        last_transaction_at: new Date('2025-01-01T00:00:00Z'), // long ago: its rows are not read
         relation: 'accepted',
       },
     ];

@@ -99,7 +99,8 @@ interface DayTotals {
  * The dashboards. Every period is a range of LOCAL days (the merchant's zone, or the customer's `tz`),
  * every sum is an integer of paise, and every response says which zone and boundaries it used.
  * Merchant figures come from per-day rollups (so their cost does not grow with history); customer
- * figures from per-merchant totals plus the customer's own rows in the partitions of their merchants.
+ * figures from per-merchant totals plus the customer's own rows of the cross-merchant index (their cost
+ * grows with the customer's purchases in the period, not with the number of shops or merchants).
  */
 @Injectable()
 export class DashboardService {
@@ -674,7 +675,7 @@ function pendingShops(merchants: CustomerMerchantRow[]): Set<number> {
   return new Set(merchants.filter((m) => m.relation === 'pending').map((m) => m.merchant_id));
 }
 
-/** Merchants with a purchase at or after `since`: the only partitions a period query needs. */
+/** Merchants with a purchase at or after `since`: the only shops a period query needs. */
 function activeSince(merchants: CustomerMerchantRow[], since: Date): number[] {
   return merchants
     .filter((m) => m.last_transaction_at !== null && m.last_transaction_at >= since)

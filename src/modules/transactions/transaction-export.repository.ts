@@ -1,57 +1,76 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import { AppConfig } from '../../config/app-config.js';
+import { ReadReplicas } from '../../database/read-replicas.js';
 import { TransactionsRepository } from './transactions.repository.js';
 
 /** Advisory-lock class of "an export of merchant N is running" (two-key form: never meets the one-key locks). */
 const EXPORT_LOCK_CLASS = 0x45585054; // 'EXPT'
 
 /**
- * The exports' own connections, apart from the API's pool: at most `EXPORT_MAX_CONCURRENT` at once,
- * each with PostgreSQL's own `statement_timeout`, set at connect time and again inside each export's
- * transaction (PgBouncer does not pass the connect-time one on). However many exports are
+ * One export's connections: `primary` holds the export's transaction and its per-merchant lock;
+ * `reader` runs the COPY, on a replica when one may serve the caller, else it is `primary` itself.
+ */
+export interface ExportConnection {
+  readonly primary: pg.PoolClient;
+  readonly reader: pg.PoolClient;
+  readonly target: 'primary' | 'replica';
+}
+
+/**
+ * The exports' own connections, apart from the API's pool: at most `EXPORT_MAX_CONCURRENT` exports at
+ * once, each with PostgreSQL's own `statement_timeout`, set at connect time and again inside each
+ * export's transaction (PgBouncer does not pass the connect-time one on). However many exports are
  * asked for and however slowly their clients read, the API's connections are never theirs.
+ *
+ * With `DATABASE_READ_URLS`, the statement itself is read from a replica that {@link ReadReplicas}
+ * would use for the caller (up, within the allowed lag, and past the merchant's own last write, so a
+ * sale just recorded is in the statement); the lock stays on the primary, so "one export per merchant"
+ * holds across instances and replicas. A replica that cannot be reached leaves the export to the primary.
  */
 @Injectable()
 export class ExportPool implements OnModuleDestroy {
   private readonly pool: pg.Pool;
+  private readonly replicaPools: pg.Pool[];
   readonly statementTimeoutMs: number;
   private active = 0;
   private readonly streams = new Set<Readable>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly replicas?: ReadReplicas,
+  ) {
     this.statementTimeoutMs = config.exportStatementTimeoutMs;
-    this.pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      max: config.exportMaxConcurrent,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 10_000,
-      maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
-      statement_timeout: config.exportStatementTimeoutMs,
-      application_name: 'graminstore-export',
-    });
-    // An idle connection dropped by the server (a restart) must not crash the process.
-    this.pool.on('error', () => undefined);
+    this.pool = this.newPool(config.databaseUrl);
+    this.replicaPools = replicas?.enabled ? config.databaseReadUrls.map((url) => this.newPool(url)) : [];
   }
 
-  /** A connection for one export, or undefined at once when the cap is reached (never queues). */
-  async tryConnect(): Promise<pg.PoolClient | undefined> {
+  /** An export's connections, or undefined at once when the cap is reached (never queues). */
+  async tryConnect(): Promise<ExportConnection | undefined> {
     if (this.active >= this.config.exportMaxConcurrent) return undefined;
     this.active += 1;
+    let primary: pg.PoolClient | undefined;
     try {
-      return await this.pool.connect();
+      primary = await this.pool.connect();
+      const reader = await this.replicaFor();
+      this.replicas?.counted(reader ? 'replica' : 'primary');
+      return reader
+        ? { primary, reader, target: 'replica' }
+        : { primary, reader: primary, target: 'primary' };
     } catch (err) {
+      primary?.release(true);
       this.active -= 1;
       throw err;
     }
   }
 
-  /** Closes the connection (its open transaction, advisory lock and any half-read COPY go with it). */
-  release(client: pg.PoolClient): void {
+  /** Closes the connections (their open transactions, the advisory lock and any half-read COPY go with them). */
+  release(connection: ExportConnection): void {
     this.active -= 1;
-    client.release(true);
+    if (connection.reader !== connection.primary) connection.reader.release(true);
+    connection.primary.release(true);
   }
 
   /** Streams still running are cut at shutdown, so closing never waits on a slow reader. */
@@ -62,7 +81,44 @@ export class ExportPool implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     for (const stream of this.streams) stream.destroy();
-    await this.pool.end();
+    await Promise.all([this.pool, ...this.replicaPools].map((p) => p.end()));
+  }
+
+  /** A connection to the replica the caller may read from, in a read-only transaction; else undefined. */
+  private async replicaFor(): Promise<pg.PoolClient | undefined> {
+    const index = this.replicaPools.length ? await this.replicas?.route() : undefined;
+    if (index === undefined) return undefined;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.replicaPools[index].connect();
+      await this.begin(client);
+      return client;
+    } catch (err) {
+      client?.release(true);
+      this.replicas?.unreachableReplica(index, err);
+      return undefined;
+    }
+  }
+
+  /** A read-only transaction carrying the export's statement_timeout. */
+  async begin(client: pg.PoolClient): Promise<void> {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(this.statementTimeoutMs)]);
+  }
+
+  private newPool(url: string | undefined): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: this.config.exportMaxConcurrent,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 10_000,
+      maxLifetimeSeconds: this.config.dbPoolMaxLifetimeSeconds,
+      statement_timeout: this.config.exportStatementTimeoutMs,
+      application_name: 'graminstore-export',
+    });
+    // An idle connection dropped by the server (a restart) must not crash the process.
+    pool.on('error', () => undefined);
+    return pool;
   }
 }
 
@@ -86,26 +142,25 @@ export class TransactionExportRepository {
   async streamCsv(merchantId: number, from: Date, to: Date, stallTimeoutMs: number): Promise<ExportStart> {
     if (this.running.has(merchantId)) return { refused: 'merchant-busy' };
     this.running.add(merchantId);
-    let client: pg.PoolClient | undefined;
+    let connection: ExportConnection | undefined;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       this.running.delete(merchantId);
-      if (client) this.pool.release(client);
+      if (connection) this.pool.release(connection);
     };
     try {
-      client = await this.pool.tryConnect();
-      if (!client) {
+      connection = await this.pool.tryConnect();
+      if (!connection) {
         release();
         return { refused: 'exports-busy' };
       }
-      // One transaction holds the timeout, the lock and the COPY; it ends when the connection closes.
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
-        String(this.pool.statementTimeoutMs),
-      ]);
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [
+      // One transaction on the primary holds the lock; the reader's (the same one without a replica)
+      // holds the timeout and the COPY. Both end when their connections close.
+      const { primary, reader } = connection;
+      await this.pool.begin(primary);
+      const lock = await primary.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [
         EXPORT_LOCK_CLASS,
         merchantId,
       ]);
@@ -119,7 +174,7 @@ export class TransactionExportRepository {
         pg.escapeLiteral(from.toISOString()),
         pg.escapeLiteral(to.toISOString()),
       );
-      const stream = client.query(copyTo(sql));
+      const stream = reader.query(copyTo(sql));
       this.pool.track(stream);
       stream.once('close', release);
       stream.once('end', release);

@@ -114,8 +114,10 @@ export class TransactionTableFactory {
    */
   async backfillIndex(manager: EntityManager, merchantId: number): Promise<void> {
     await manager.query(
-      `INSERT INTO transaction_index (merchant_id, id, user_id, guest_user_id, amount_paise, type, occurred_at)
-       SELECT merchant_id, id, user_id, guest_user_id, amount_paise, type, occurred_at FROM ${merchantTable(merchantId)}
+      `INSERT INTO transaction_index (merchant_id, id, user_id, guest_user_id, amount_paise, type, status, paid_paise,
+                                     seq, occurred_at)
+       SELECT merchant_id, id, user_id, guest_user_id, amount_paise, type, status, paid_paise, seq, occurred_at
+         FROM ${merchantTable(merchantId)}
        ON CONFLICT (id) DO NOTHING`,
     );
   }

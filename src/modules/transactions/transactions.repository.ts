@@ -178,17 +178,14 @@ export const TRANSACTION_COLUMNS = [
 
 const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
 
-/**
- * The customer's (`$2`) rows in the tables of these merchants only, for a customer's reads across
- * shops: one UNION ALL branch per merchant, each an index read of that merchant's table.
- */
-function customerRows(merchantIds: number[]): string {
-  const tables = [...new Set(merchantIds)].map(
-    (id) =>
-      `SELECT * FROM ${merchantTable(requireId(id, 'merchant'))}
-        WHERE user_id = $2 AND merchant_id = ANY($1::integer[]) AND voided_at IS NULL`,
-  );
-  return `(${tables.join(' UNION ALL ')})`;
+/** The plain column list of a merchant table, for the branches of a UNION ALL over several tables. */
+const PLAIN_COLUMNS = TRANSACTION_COLUMNS.join(', ');
+
+/** One row of a page of a customer's sales, as the index gives it: where it lives and how it is seen. */
+interface CustomerKey {
+  merchant_id: number;
+  id: string;
+  relation: ShopRelation;
 }
 
 /** Transaction ids grouped by merchant, each merchant id checked. */
@@ -263,7 +260,9 @@ function historyClauses(
  * writes a merchant's table is here (the dashboards, guests, admin and seeds ask this repository),
  * along with settlements, guests bound to sales and the customer→merchant links. Idempotency keys
  * are {@link IdempotencyRepository}'s. A merchant's queries address their own table by name; a
- * customer's read only the tables of the merchants they bought from.
+ * customer's read the customer's own rows of `transaction_index` (maintained by the tables' row
+ * trigger in the writing transaction), and a page of bills or history then reads that page's rows
+ * from its merchants' tables only.
  */
 @Injectable()
 export class TransactionsRepository {
@@ -502,6 +501,8 @@ export class TransactionsRepository {
       [sale.id, voidedBy, reason],
     );
     const row = rows[0];
+    // The customer's views read transaction_index: a voided sale leaves them too.
+    await this.db.query(`UPDATE transaction_index SET voided_at = $2 WHERE id = $1`, [row.id, row.voided_at]);
     await this.db.query(
       `SELECT dashboard_apply_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, -1)
         WHERE current_setting('graminstore.rollups', true) IS DISTINCT FROM 'off'`,
@@ -534,31 +535,57 @@ export class TransactionsRepository {
   }
 
   /**
-   * A page of the customer's history across the merchants they bought from (never every merchant table),
-   * or at one of them (`merchantId`): the page is taken over the customer's own rows.
+   * A page of the customer's history across the shops they bought from and have not blocked, or at
+   * one of them (`merchantId`). The page's keys come from the customer's own rows of
+   * `transaction_index` (filtered, sorted and cut there), then the rows from those keys' tables only.
    */
   async historyForUser(userId: number, filter: HistoryFilter, merchantId?: number): Promise<HistoryRow[]> {
-    const all = await this.merchantsOfUser(userId);
-    const merchants = merchantId === undefined ? all : all.filter((m) => m === merchantId);
-    if (!merchants.length) return [];
-    const params: unknown[] = [merchants, requireId(userId, 'user')];
+    const params: unknown[] = [requireId(userId, 'user')];
+    const shop = merchantId === undefined ? '' : `AND t.merchant_id = $${params.push(merchantId)}`;
     const { where, order, page } = historyClauses({ ...filter, userId: undefined }, params);
-    return this.db.read(
-      `WITH visible AS (${visibleShopsSql('$2')})
-       SELECT ${COLUMNS}, ${CURSOR_KEY}, m.business_name AS merchant_name, v.relation AS shop_relation
-         FROM ${customerRows(merchants)} t JOIN visible v ON v.merchant_id = t.merchant_id
-         JOIN merchants m ON m.id = t.merchant_id
-        WHERE t.user_id = $2 ${where} ORDER BY ${order} ${page}`,
+    const keys: CustomerKey[] = await this.db.read(
+      `WITH visible AS (${visibleShopsSql('$1')})
+       SELECT t.merchant_id, t.id::text AS id, v.relation
+         FROM transaction_index t JOIN visible v ON v.merchant_id = t.merchant_id
+        WHERE t.user_id = $1 AND t.voided_at IS NULL ${shop} ${where} ORDER BY ${order} ${page}`,
       params,
     );
+    return this.customerRowsByKeys<HistoryRow>(userId, keys, true);
   }
 
-  /** The merchants a customer has bought from and not blocked: the tables their views read. */
-  async merchantsOfUser(userId: number): Promise<number[]> {
-    const rows: { merchant_id: number }[] = await this.db.query(visibleShopsSql('$1'), [
-      requireId(userId, 'user'),
-    ]);
-    return rows.map((r) => r.merchant_id);
+  /**
+   * The customer's sales named by `keys`, in the keys' order, each from its merchant's table (one
+   * UNION ALL branch per merchant of the page, never more), with the shop's name and the customer's
+   * relation to it. A key whose row is gone is left out.
+   */
+  private async customerRowsByKeys<T extends TransactionRow>(
+    userId: number,
+    keys: readonly CustomerKey[],
+    cursor: boolean,
+  ): Promise<T[]> {
+    if (!keys.length) return [];
+    const ids = new Map<number, string[]>();
+    for (const k of keys) {
+      const list = ids.get(k.merchant_id) ?? [];
+      list.push(k.id);
+      ids.set(k.merchant_id, list);
+    }
+    const params: unknown[] = [requireId(userId, 'user')];
+    const branches = [...ids].map(
+      ([merchantId, list]) =>
+        `SELECT ${PLAIN_COLUMNS} FROM ${merchantTable(requireId(merchantId, 'merchant'))}
+          WHERE id = ANY($${params.push(list)}::bigint[]) AND user_id = $1`,
+    );
+    const rows: T[] = await this.db.read(
+      `SELECT ${COLUMNS}${cursor ? `, ${CURSOR_KEY}` : ''}, m.business_name AS merchant_name
+         FROM (${branches.join(' UNION ALL ')}) t JOIN merchants m ON m.id = t.merchant_id`,
+      params,
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return keys.flatMap((k) => {
+      const row = byId.get(k.id);
+      return row ? [{ ...row, shop_relation: k.relation }] : [];
+    });
   }
 
   async analytics(merchantId: number, since: Date) {
@@ -680,7 +707,10 @@ export class TransactionsRepository {
     return rows[0].buyers;
   }
 
-  /** This week's and this month's purchases per merchant, reading only `merchantIds`' tables. */
+  /**
+   * This week's and this month's purchases per merchant, among `merchantIds` only: the customer's own
+   * rows of `transaction_index` in the longer of the two periods, never a merchant's table.
+   */
   customerWeekMonth(
     userId: number,
     merchantIds: number[],
@@ -694,8 +724,8 @@ export class TransactionsRepository {
               count(*) FILTER (WHERE t.occurred_at >= $3 AND t.occurred_at < $4)::text AS week_count,
               coalesce(sum(t.amount_paise) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6), 0)::text AS month_paise,
               count(*) FILTER (WHERE t.occurred_at >= $5 AND t.occurred_at < $6)::text AS month_count
-         FROM ${customerRows(merchantIds)} t
-        WHERE t.user_id = $2
+         FROM transaction_index t
+        WHERE t.user_id = $2 AND t.merchant_id = ANY($1::integer[]) AND t.voided_at IS NULL
           AND t.occurred_at >= LEAST($3::timestamptz, $5::timestamptz)
           AND t.occurred_at < GREATEST($4::timestamptz, $6::timestamptz)
         GROUP BY t.merchant_id`,
@@ -703,7 +733,10 @@ export class TransactionsRepository {
     );
   }
 
-  /** Purchases per period and merchant; `bounds` are the periods' starts plus the last period's end. */
+  /**
+   * Purchases per period and merchant (among `merchantIds`), from the customer's rows of
+   * `transaction_index`; `bounds` are the periods' starts plus the last period's end.
+   */
   customerBuckets(userId: number, merchantIds: number[], bounds: Date[]): Promise<BucketSpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
     return this.db.read(
@@ -712,8 +745,8 @@ export class TransactionsRepository {
               count(*)::text AS purchases,
               (array_agg(t.id ORDER BY t.occurred_at DESC, t.id DESC))[1]::text AS last_transaction_id,
               max(t.occurred_at) AS last_transaction_at
-         FROM ${customerRows(merchantIds)} t
-        WHERE t.user_id = $2
+         FROM transaction_index t
+        WHERE t.user_id = $2 AND t.merchant_id = ANY($1::integer[]) AND t.voided_at IS NULL
           AND t.occurred_at >= ($3::timestamptz[])[1]
           AND t.occurred_at < ($3::timestamptz[])[array_length($3::timestamptz[], 1)]
         GROUP BY 1, 2`,
@@ -722,36 +755,41 @@ export class TransactionsRepository {
   }
 
   /**
-   * A customer's bills, newest first: still owed, or paid off. The status test is a literal so the
-   * planner can use the matching partial index (open bills, or all pay-later bills).
+   * A customer's bills at `merchantIds` (shops not blocked), newest first: still owed, or paid off. The
+   * page's keys come from the customer's rows of `transaction_index` (the status test is a literal so
+   * the planner can use the matching partial index: open bills, or all pay-later bills), the rows from
+   * the page's merchants' tables only.
    */
-  customerBills(
+  async customerBills(
     userId: number,
     merchantIds: number[],
     status: 'due' | 'paid',
     limit: number,
   ): Promise<TransactionRow[]> {
-    if (!merchantIds.length) return Promise.resolve([]);
-    return this.db.read(
+    if (!merchantIds.length) return [];
+    const keys: CustomerKey[] = await this.db.read(
       `WITH visible AS (${visibleShopsSql('$2')})
-       SELECT ${COLUMNS}, m.business_name AS merchant_name, v.relation AS shop_relation
-         FROM ${customerRows(merchantIds)} t JOIN visible v ON v.merchant_id = t.merchant_id
-         JOIN merchants m ON m.id = t.merchant_id
-        WHERE t.user_id = $2 AND t.type = 'pay_later'
+       SELECT t.merchant_id, t.id::text AS id, v.relation
+         FROM transaction_index t JOIN visible v ON v.merchant_id = t.merchant_id
+        WHERE t.user_id = $2 AND t.merchant_id = ANY($1::integer[]) AND t.voided_at IS NULL AND t.type = 'pay_later'
           AND ${status === 'due' ? "t.status <> 'paid'" : "t.status = 'paid'"}
         ORDER BY t.occurred_at DESC, t.id DESC
         LIMIT $3`,
       [merchantIds, requireId(userId, 'user'), limit],
     );
+    return this.customerRowsByKeys(userId, keys, false);
   }
 
-  /** What the customer has paid on purchases made since `since`, per local day in `tz`. */
+  /**
+   * What the customer has paid on purchases made since `since` at `merchantIds`, per local day in
+   * `tz`, from the customer's rows of `transaction_index`.
+   */
   customerPaidByDay(userId: number, merchantIds: number[], tz: string, since: Date): Promise<DaySpendRow[]> {
     if (!merchantIds.length) return Promise.resolve([]);
     return this.db.read(
       `SELECT (t.occurred_at AT TIME ZONE $3::text)::date::text AS day, sum(t.paid_paise)::text AS paid_paise
-         FROM ${customerRows(merchantIds)} t
-        WHERE t.user_id = $2 AND t.occurred_at >= $4
+         FROM transaction_index t
+        WHERE t.user_id = $2 AND t.merchant_id = ANY($1::integer[]) AND t.voided_at IS NULL AND t.occurred_at >= $4
         GROUP BY 1 ORDER BY 1`,
       [merchantIds, requireId(userId, 'user'), tz, since],
     );
