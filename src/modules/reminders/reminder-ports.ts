@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import type { Account } from '../khata/accounts.service.js';
 
 /** A customer account as the khata gives it (the fields reminders read), money in paise. */
@@ -17,13 +16,9 @@ export abstract class ReminderAccounts {
 }
 
 /**
- * The UPI link a reminder carries for a customer's balance. The default has none; the UPI module
- * replaces this provider with one that builds the `upi://pay` link when the shop has a VPA.
+ * The UPI link a reminder carries for a customer's balance (RemindersModule binds the UPI module's
+ * link for the account's due; null when the shop has no UPI address or nothing is due).
  */
-@Injectable()
-export class ReminderUpiLinks {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  forAccount(merchantId: number, accountId: number, amountPaise: number): Promise<string | null> {
-    return Promise.resolve(null);
-  }
+export abstract class ReminderUpiLinks {
+  abstract forAccount(merchantId: number, accountId: number): Promise<string | null>;
 }

@@ -3,6 +3,8 @@ import { Clock } from '../../common/time/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobQueue } from '../../database/job-queue.js';
 import { KhataModule } from '../khata/khata.module.js';
+import { UpiModule } from '../upi/upi.module.js';
+import { UpiService } from '../upi/upi.service.js';
 import { AccountsService } from '../khata/accounts.service.js';
 import { ReminderAccounts, ReminderUpiLinks } from './reminder-ports.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
@@ -13,10 +15,10 @@ import { RemindersService } from './reminders.service.js';
 
 /**
  * Payment reminders (docs/reminders.md). The sender is the webhook when `REMINDER_WEBHOOK_URL` is set,
- * else the recording one; the UPI link provider is replaced by the UPI module's.
+ * else the recording one; the UPI link is the UPI module's link for the account's due.
  */
 @Module({
-  imports: [KhataModule],
+  imports: [KhataModule, UpiModule],
   controllers: [RemindersController, CustomerRemindersController],
   providers: [
     RemindersRepository,
@@ -24,7 +26,14 @@ import { RemindersService } from './reminders.service.js';
     ReminderScheduler,
     JobQueue,
     Clock,
-    ReminderUpiLinks,
+    // The shop's UPI link for the account's due (none without a UPI address).
+    {
+      provide: ReminderUpiLinks,
+      inject: [UpiService],
+      useFactory: (upi: UpiService): ReminderUpiLinks => ({
+        forAccount: (merchantId: number, accountId: number) => upi.linkForAccount(merchantId, accountId),
+      }),
+    },
     // The khata's accounts, read through the narrow port reminders need.
     { provide: ReminderAccounts, useExisting: AccountsService },
     {

@@ -134,7 +134,7 @@ export class RemindersService {
       audience.account_language ??
       languageFromAcceptLanguage(acceptLanguage) ??
       'en';
-    const upiLink = await this.upi.forAccount(account.merchant_id, account.id, account.due_paise);
+    const upiLink = await this.upi.forAccount(account.merchant_id, account.id);
     const text = composeReminderText({
       language,
       customerName: account.name,

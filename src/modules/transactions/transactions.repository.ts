@@ -343,7 +343,7 @@ export class TransactionsRepository {
        ),
        p AS (
          SELECT p.id, p.user_id, p.guest_user_id, p.amount_paise, p.items FROM ${table} p
-          WHERE p.merchant_id = $1
+          WHERE p.merchant_id = $1 AND p.voided_at IS NULL
             AND p.occurred_at <= COALESCE($11::timestamptz, now())
             AND p.occurred_at >= COALESCE($11::timestamptz, now()) - interval '${DOUBLE_TAP_WINDOW_SECONDS} seconds'
           ORDER BY p.occurred_at DESC, p.id DESC LIMIT 1

@@ -61,6 +61,19 @@ export class UpiService {
     return this.accountPayment(account, `/api/v2/customers/${account.id}/upi`);
   }
 
+  /**
+   * The account's `upi://pay` link for its whole due, or null when there is none to give (nothing is
+   * due, or the shop has no UPI address): what a payment reminder carries.
+   */
+  async linkForAccount(merchantId: number, accountId: number): Promise<string | null> {
+    try {
+      return (await this.forAccount(merchantId, accountId)).link;
+    } catch (err) {
+      if (err instanceof ConflictError) return null;
+      throw err;
+    }
+  }
+
   /** The same for the customer's own account at a shop (404 when they have none there). */
   async forMyAccount(userId: number, merchantId: number): Promise<UpiPaymentDto> {
     const account = await this.accounts.forCustomer(userId, merchantId);
