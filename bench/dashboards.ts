@@ -208,7 +208,10 @@ export async function benchCustomerDashboard(
   });
 }
 
-async function withServer<T>(options: BenchOptions, run: (adminUrl: string) => Promise<T>): Promise<T> {
+export async function withServer<T>(
+  options: BenchOptions,
+  run: (adminUrl: string) => Promise<T>,
+): Promise<T> {
   if (options.adminUrl) return run(options.adminUrl);
   const dir = await mkdtemp(join(tmpdir(), 'gs-bench-dash-'));
   let server: EmbeddedDatabase | undefined;
@@ -225,7 +228,7 @@ async function withServer<T>(options: BenchOptions, run: (adminUrl: string) => P
  * The scenario's database, migrated and seeded by `seed` (on one session with the rollup triggers off),
  * or, with `reuse`, the one a previous run built for the same `key`.
  */
-async function scenarioDatabase<T>(
+export async function scenarioDatabase<T>(
   adminUrl: string,
   name: string,
   key: string,
@@ -280,7 +283,7 @@ async function readMarker<T>(url: string, key: string): Promise<T | undefined> {
   }
 }
 
-async function insertUsers(db: pg.Client, count: number): Promise<{ first: number; count: number }> {
+export async function insertUsers(db: pg.Client, count: number): Promise<{ first: number; count: number }> {
   const { rows } = await db.query(
     `INSERT INTO users (name, email, phone, password_hash)
      SELECT 'Customer ' || g, 'customer' || g || '@bench.example', '+91' || (7000000000 + g)::text, 'x'
@@ -292,7 +295,7 @@ async function insertUsers(db: pg.Client, count: number): Promise<{ first: numbe
 }
 
 /** Merchants with their tables, as registration provisions them (through TransactionTableFactory). */
-async function insertMerchants(db: pg.Client, count: number): Promise<number[]> {
+export async function insertMerchants(db: pg.Client, count: number): Promise<number[]> {
   const { rows } = await db.query(
     `INSERT INTO merchants (name, email, phone, password_hash, business_name)
      SELECT 'Merchant ' || g, 'merchant' || g || '@bench.example', '+91' || (6000000000 + g)::text, 'x',
@@ -316,7 +319,7 @@ async function insertMerchants(db: pg.Client, count: number): Promise<number[]> 
 }
 
 /** `rows` sales over the last `days` days: 80 % registered customers, 20 % guests, a quarter pay-later. */
-async function insertHistory(
+export async function insertHistory(
   db: pg.Client,
   merchantId: number,
   rows: number,
@@ -364,12 +367,12 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-interface RunningApp {
+export interface RunningApp {
   baseUrl: string;
   token(id: number, role: Role): string;
 }
 
-async function withApp<T>(databaseUrl: string, run: (app: RunningApp) => Promise<T>): Promise<T> {
+export async function withApp<T>(databaseUrl: string, run: (app: RunningApp) => Promise<T>): Promise<T> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -392,35 +395,67 @@ async function withApp<T>(databaseUrl: string, run: (app: RunningApp) => Promise
   }
 }
 
+/** One request of a measured series: a GET, or a POST with a JSON body. */
+export interface BenchTarget {
+  method: 'GET' | 'POST';
+  /** The full URL, or a path when `baseUrl` is given to measureTargets. */
+  path: string;
+  token: string;
+  body?: object;
+}
+
 /**
  * Sequential GETs, alternating between the targets (one base URL, or one per target), after a warm-up;
  * latencies in milliseconds per target.
  */
-async function measureAlternating(
+function measureAlternating(
   baseUrls: string | string[],
   path: string,
   tokens: string[],
   options: BenchOptions,
 ): Promise<LatencyStats[]> {
+  return measureTargets(
+    tokens.map((token, i) => ({
+      method: 'GET',
+      path: `${Array.isArray(baseUrls) ? baseUrls[i] : baseUrls}${path}`,
+      token,
+    })),
+    options,
+  );
+}
+
+/** Sequential requests alternating between the targets, after a warm-up; milliseconds per target. */
+export async function measureTargets(
+  targets: BenchTarget[],
+  options: BenchOptions,
+  baseUrl = '',
+): Promise<LatencyStats[]> {
   const requests = options.requests ?? 1000;
   const warmup = options.warmup ?? 100;
-  const urls = tokens.map((_, i) => `${Array.isArray(baseUrls) ? baseUrls[i] : baseUrls}${path}`);
-  const samples: number[][] = tokens.map(() => []);
+  const samples: number[][] = targets.map(() => []);
   for (let round = 0; round < warmup + requests; round++) {
-    for (let i = 0; i < tokens.length; i++) {
+    for (const [i, target] of targets.entries()) {
+      const url = `${baseUrl}${target.path}`;
       const started = process.hrtime.bigint();
-      const res = await fetch(urls[i], { headers: { Authorization: `Bearer ${tokens[i]}` } });
+      const res = await fetch(url, {
+        method: target.method,
+        headers: {
+          Authorization: `Bearer ${target.token}`,
+          ...(target.body ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body: target.body ? JSON.stringify(target.body) : undefined,
+      });
       const body = await res.arrayBuffer();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (res.status !== 200)
-        throw new Error(`${urls[i]} answered ${res.status}: ${Buffer.from(body).toString()}`);
+      if (res.status >= 300)
+        throw new Error(`${target.method} ${url} answered ${res.status}: ${Buffer.from(body).toString()}`);
       if (round >= warmup) samples[i].push(ms);
     }
   }
   return samples.map(stats);
 }
 
-function stats(samples: number[]): LatencyStats {
+export function stats(samples: number[]): LatencyStats {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   return {
@@ -432,7 +467,7 @@ function stats(samples: number[]): LatencyStats {
   };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+export const round = (n: number) => Math.round(n * 100) / 100;
 
 // node bench/dashboards.js [all|merchant|customer] [postgresql://…/postgres] [--reuse]
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

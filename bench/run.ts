@@ -10,7 +10,7 @@
  * delivery delay, registration with table provisioning and the API's peak memory.
  * It writes bench/results/latest.json and latest.md and prints the table.
  *
- * Options: `--quick`; `--only=create,pgbench,realtime,registration,dashboards` (a partial run, written
+ * Options: `--quick`; `--only=create,pgbench,realtime,registration,dashboards,khata` (a partial run, written
  * to bench/results/partial.json instead). Environment: BENCH_DATABASE_URL (use that server instead of
  * an embedded one), BENCH_CPU_PROF=<dir> (the API processes write V8 CPU profiles there),
  * BENCH_VERSUS=<another build's dist/src/main.js> (the create phase runs that build of the API where it
@@ -30,6 +30,7 @@ import { accessTokenKey } from '../src/common/auth/access-token-key.js';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
 import { benchCustomerDashboard, benchMerchantDashboard } from './dashboards.js';
+import { benchKhata } from './khata.js';
 import type { LoadJob, LoadResult, Shop } from './load-generator.js';
 import { findPgbench, preparePgbench, runPgbench, type PgbenchResult } from './pgbench.js';
 import { measureRealtimeDelay, type RealtimeDelayResult } from './realtime.js';
@@ -51,7 +52,7 @@ const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = resolve(here, '../..');
 const RESULTS = join(root, 'bench', 'results');
 const quick = process.argv.includes('--quick');
-const PHASES = ['create', 'pgbench', 'realtime', 'registration', 'dashboards'] as const;
+const PHASES = ['create', 'pgbench', 'realtime', 'registration', 'dashboards', 'khata'] as const;
 type Phase = (typeof PHASES)[number];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice(7).split(',') as Phase[]) : undefined;
@@ -76,6 +77,7 @@ const plan = quick
       registrationRounds: 1,
       registrationConnections: 2,
       dashboard: { smallRows: 10_000, largeRows: 50_000, few: 10, many: 100, requests: 100, warmup: 20 },
+      khata: { rows: 50_000, requests: 100, warmup: 20 },
       realtime: { clients: 1000, sales: 20 },
       watchdogMin: 20,
     }
@@ -98,6 +100,7 @@ const plan = quick
         requests: 1000,
         warmup: 100,
       },
+      khata: { rows: 1_000_000, requests: 500, warmup: 50 },
       realtime: { clients: 1000, sales: 50 },
       watchdogMin: 150,
     };
@@ -203,7 +206,7 @@ async function dropDashboardDatabasesLater(adminUrl: string): Promise<void> {
   cleanups.push(() =>
     onServer(adminUrl, async (c) => {
       for (const name of await names(c))
-        if (!before.has(name) && name.startsWith('gs_bench_dash_'))
+        if (!before.has(name) && (name.startsWith('gs_bench_dash_') || name === 'gs_bench_khata'))
           await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     }),
   );
@@ -691,6 +694,7 @@ interface Outcome {
   registration?: RegistrationResult;
   merchantDash?: Awaited<ReturnType<typeof benchMerchantDashboard>>;
   userDash?: Awaited<ReturnType<typeof benchCustomerDashboard>>;
+  khata?: Awaited<ReturnType<typeof benchKhata>>;
   errors: Record<string, string>;
 }
 
@@ -832,6 +836,23 @@ function report(
       goal: '≤ 2',
       pass: false,
     });
+
+  // the khata at a busy shop
+  if (o.khata) {
+    const k = o.khata;
+    json.khata = k;
+    for (const [name, line] of [
+      ['customers list', k.customers],
+      ['ledger page', k.ledger],
+      ['payment on account', k.payment],
+    ] as const)
+      lines.push({
+        measurement: `khata ${name} p99, ${line.endpoint}`,
+        value: `${line.busy.p99} / ${line.fresh.p99} ms = ${line.p99Ratio} (p50 ${line.busy.p50} / ${line.fresh.p50} ms)`,
+        goal: '≤ 2',
+        pass: line.p99Ratio <= 2,
+      });
+  } else lines.push({ measurement: 'khata p99 ratios', value: failed('khata'), goal: '≤ 2', pass: false });
 
   // realtime
   if (o.realtime) {
@@ -1045,6 +1066,11 @@ async function main(): Promise<number> {
         manyMerchants: plan.dashboard.many,
       }),
     );
+  }
+
+  if (runs('khata')) {
+    if (!runs('dashboards')) await dropDashboardDatabasesLater(db.adminUrl);
+    outcome.khata = await phase('khata', () => benchKhata({ adminUrl: db.adminUrl, log, ...plan.khata }));
   }
 
   const { json, lines, context, notes } = report(outcome, startedAt);

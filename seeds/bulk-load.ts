@@ -753,8 +753,18 @@ async function loadSales(pool: pg.Pool, client: pg.PoolClient, job: SalesJob) {
   return { transactions: job.total, guests: guestOffset, settlements, customerLinks: linkCount };
 }
 
-/** Columns generated history leaves empty: the offline client id and the calculator's lines and arithmetic. */
-const NOT_GENERATED = new Set<string>(['client_id', 'items', 'calculation']);
+/** Columns generated history leaves empty: the offline client id, the calculator's lines and arithmetic, who
+ * recorded it (the owner) and the corrections (none). */
+const NOT_GENERATED = new Set<string>([
+  'client_id',
+  'items',
+  'calculation',
+  'recorded_by',
+  'voided_at',
+  'voided_by',
+  'void_reason',
+  'replaces',
+]);
 /** The columns the loader writes: every other column of a merchant table. */
 const TRANSACTION_COLUMNS = MERCHANT_TABLE_COLUMNS.filter((c) => !NOT_GENERATED.has(c));
 const COPY_GUESTS = `COPY guest_users (id, merchant_id, transaction_id, created_at) FROM STDIN`;

@@ -47,6 +47,10 @@ describe('CustomerShopsRepository (PostgreSQL)', () => {
       first_transaction_at: new Date(last.getTime() - 3 * 86_400_000),
       last_transaction_at: last,
       relation_changed_at: null,
+      // No sale was recorded through the khata here: the link has no account.
+      account_id: null,
+      due_paise: null,
+      advance_paise: null,
     };
     expect(await shops.listForCustomer(u.id)).toEqual([expected]);
     expect(await shops.relation(u.id, m.id)).toBe('pending');

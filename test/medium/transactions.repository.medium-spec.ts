@@ -155,7 +155,7 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     ))!;
     const page = await repo.historyForUser(user.id, { limit: 2 });
     expect(page.map((r) => r.id)).toEqual([a2.id, b1.id]);
-    const { customer_relation: _written, ...a2Row } = a2;
+    const { customer_relation: _written, possible_duplicate_of: _duplicate, ...a2Row } = a2;
     expect(page[0]).toEqual({ ...a2Row, occurred_us: expect.any(String), shop_relation: 'pending' });
     expect(page[1]).toMatchObject({ merchant_id: shopB, merchant_name: 'Shop 2', shop_relation: 'pending' });
     const next = await repo.historyForUser(user.id, {

@@ -167,13 +167,13 @@ export const TRANSACTION_COLUMNS = [
   'occurred_at',
   'created_at',
   'settled_at',
-  'items',
-  'calculation',
   'recorded_by',
   'voided_at',
   'voided_by',
   'void_reason',
   'replaces',
+  'items',
+  'calculation',
 ] as const satisfies readonly (keyof TransactionRow)[];
 
 const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
