@@ -24,6 +24,10 @@ export default {
   // Real servers and databases on shared 2-core CI machines: generous, but bounded. Jest reads the
   // timeout only from the top level (a project's own testTimeout is ignored).
   testTimeout: 60_000,
+  // Two workers on two cores: the suites wait on PostgreSQL as much as they compute. A worker that has
+  // grown past the limit is replaced between files (one long-lived process slowed down as it grew).
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1500MB',
   projects: [
     {
       ...common,

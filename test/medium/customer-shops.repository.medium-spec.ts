@@ -1,7 +1,4 @@
-import {
-  CustomerShopsRepository,
-  type CustomerShopRow,
-} from '../../src/modules/users/customer-shops.repository.js';
+import { CustomerShopsRepository } from '../../src/modules/users/customer-shops.repository.js';
 import { MerchantsRepository } from '../../src/modules/merchants/merchants.repository.js';
 import { UsersRepository } from '../../src/modules/users/users.repository.js';
 import { tableColumns } from './columns.js';
@@ -38,7 +35,7 @@ describe('CustomerShopsRepository (PostgreSQL)', () => {
     const [m, u] = [await merchant(), await customer()];
     const last = new Date('2026-11-21T08:30:00.123Z');
     await linkCustomer(db.dataSource, u.id, m.id, 'pending', last);
-    const expected: CustomerShopRow = {
+    const expected = {
       merchant_id: m.id,
       business_name: m.businessName,
       business_type: m.businessType,

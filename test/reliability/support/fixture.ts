@@ -59,6 +59,14 @@ export interface Fixture {
   staffLogin: StaffAccount;
   /** A code nobody has used (a new member of `merchant`'s staff is invited for each). */
   freshInvitationCode(): Promise<string>;
+  /** A new paid sale of `merchant` (to void or edit). */
+  freshSaleId(): Promise<number>;
+  /** The khata account of a new customer of `merchant` who owes a bill (to remind). */
+  freshAccountId(): Promise<number>;
+  /** Like freshAccountId, with a reminder schedule set. */
+  scheduledAccountId(): Promise<number>;
+  /** Sets `merchant`'s shop-wide reminder schedule (so it can be read and deleted). */
+  ensureShopSchedule(): Promise<void>;
 }
 
 export async function createFixture(t: TestApp): Promise<Fixture> {
@@ -129,7 +137,37 @@ export async function createFixture(t: TestApp): Promise<Fixture> {
     staffLogin,
     spareStaffId: spare.id,
     freshInvitationCode: async () => (await inviteStaff(t, merchant, 'cashier')).code,
+    freshSaleId: async () =>
+      (await createSale(t, merchant, { user_id: user.id, amount: 5, type: 'paid', payment_method: 'cash' }))
+        .id,
+    freshAccountId,
+    scheduledAccountId: async () => {
+      const id = await freshAccountId();
+      await expectStatus(
+        t.http.put(`/api/v2/customers/${id}/reminder-schedule`).set(merchant.auth).send({ every_days: 7 }),
+        200,
+      );
+      return id;
+    },
+    ensureShopSchedule: () =>
+      expectStatus(t.http.put('/api/v2/reminder-schedule').set(merchant.auth).send({ every_days: 7 }), 200),
   };
+
+  async function freshAccountId(): Promise<number> {
+    const buyer = await registerUser(t);
+    await createSale(t, merchant, { user_id: buyer.id, amount: 500, type: 'pay_later' });
+    const row = await t.db.query<{ id: number }>(
+      `SELECT id::int FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+      [merchant.id, buyer.id],
+    );
+    return row.rows[0].id;
+  }
+}
+
+async function expectStatus(request: PromiseLike<{ status: number; body: unknown }>, status: number) {
+  const res = await request;
+  if (res.status !== status)
+    throw new Error(`fixture request answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
 /** The Authorization header a caller sends (none for `none`). */

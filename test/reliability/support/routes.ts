@@ -120,19 +120,19 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   // The fixture's merchant has a UPI address and the bill is large: there is always something due.
   'GET /api/v2/transactions/{id}/upi': {
-    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId } }),
   },
   'GET /api/v2/transactions/{id}/upi.png': {
-    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId } }),
   },
   'GET /api/v2/transactions/{id}/upi.svg': {
-    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId } }),
   },
   'GET /api/v2/transactions/{id}/receipt.pdf': {
-    allow: { merchant: 200, user: 200, otherMerchant: 404 },
+    allow: { merchant: 200, user: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.billId } }),
   },
   'POST /api/v2/transactions/{id}/settle': {
@@ -142,23 +142,96 @@ export const ROUTES: Record<string, RouteEntry> = {
 
   // The khata's documents and payment links: the fixture's account owes the large bill.
   'GET /api/v2/customers/{id}/upi': {
-    allow: { merchant: 200, otherMerchant: 404 },
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.accountId } }),
   },
   'GET /api/v2/customers/{id}/upi.png': {
-    allow: { merchant: 200, otherMerchant: 404 },
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.accountId } }),
   },
   'GET /api/v2/customers/{id}/upi.svg': {
-    allow: { merchant: 200, otherMerchant: 404 },
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
     call: (f) => ({ params: { id: f.accountId } }),
   },
   'GET /api/v2/customers/{id}/statement.pdf': {
-    allow: { merchant: 200, otherMerchant: 404 },
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
     call: (f) => ({ params: { id: f.accountId } }),
   },
 
-    'GET /api/v2/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
+  // The khata: corrections (managers), accounts and payments (the counter too).
+  'POST /api/v2/transactions/{id}/void': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: async (f) => ({
+      params: { id: await f.freshSaleId() },
+      body: { reason: 'typed the wrong amount' },
+    }),
+  },
+  'POST /api/v2/transactions/{id}/edit': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: async (f) => ({
+      params: { id: await f.freshSaleId() },
+      body: { reason: 'wrong amount', user_id: f.user.id, amount: 6, type: 'paid', payment_method: 'cash' },
+    }),
+  },
+  'GET /api/v2/transactions/{id}/audit': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: (f) => ({ params: { id: f.saleId } }),
+  },
+  'GET /api/v2/customers': { allow: SHOP_STAFF, call: () => ({ query: { limit: '5' } }) },
+  'GET /api/v2/customers/{id}': {
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
+    call: (f) => ({ params: { id: f.accountId } }),
+  },
+  'GET /api/v2/customers/{id}/ledger': {
+    allow: { merchant: 200, otherMerchant: 404, cashier: 200, manager: 200 },
+    call: (f) => ({ params: { id: f.accountId }, query: { limit: '5' } }),
+  },
+  'POST /api/v2/customers/{id}/payments': {
+    allow: { merchant: 201, otherMerchant: 404, cashier: 201, manager: 201 },
+    call: (f) => ({ params: { id: f.accountId }, body: { amount: 1, payment_method: 'cash' } }),
+  },
+  'GET /api/v2/me/shops/{merchant_id}/ledger': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id } }),
+  },
+  // Reminders: the shop's owner and managers; the customer opts in or out.
+  'POST /api/v2/customers/{id}/reminders': {
+    allow: { merchant: 201, otherMerchant: 404, manager: 201 },
+    call: async (f) => ({ params: { id: await f.freshAccountId() } }),
+  },
+  'GET /api/v2/reminders': { allow: MANAGERS, call: none },
+  'PUT /api/v2/customers/{id}/reminder-schedule': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: (f) => ({ params: { id: f.accountId }, body: { every_days: 7 } }),
+  },
+  'GET /api/v2/customers/{id}/reminder-schedule': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: async (f) => ({ params: { id: await f.scheduledAccountId() } }),
+  },
+  'DELETE /api/v2/customers/{id}/reminder-schedule': {
+    allow: { merchant: 204, otherMerchant: 404, manager: 204 },
+    call: async (f) => ({ params: { id: await f.scheduledAccountId() } }),
+  },
+  'PUT /api/v2/customers/{id}/reminder-settings': {
+    allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    call: (f) => ({ params: { id: f.accountId }, body: { language: 'hi' } }),
+  },
+  'PUT /api/v2/reminder-schedule': { allow: MANAGERS, call: () => ({ body: { every_days: 7 } }) },
+  // The other merchant has a schedule of its own by now (its PUT above).
+  'GET /api/v2/reminder-schedule': {
+    allow: MANAGERS,
+    call: async (f) => (await f.ensureShopSchedule(), {}),
+  },
+  'DELETE /api/v2/reminder-schedule': {
+    allow: { merchant: 204, otherMerchant: 204, manager: 204 },
+    call: async (f) => (await f.ensureShopSchedule(), {}),
+  },
+  'PUT /api/v2/me/shops/{merchant_id}/reminders': {
+    allow: USER,
+    call: (f) => ({ params: { merchant_id: f.merchant.id }, body: { enabled: true } }),
+  },
+
+  'GET /api/v2/dashboard/merchant': { allow: MANAGERS, call: () => ({ query: { days: '30' } }) },
   'GET /api/v2/dashboard/merchant/top-customers': {
     allow: MANAGERS,
     call: () => ({ query: { limit: '5', days: '30' } }),
