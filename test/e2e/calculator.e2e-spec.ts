@@ -56,6 +56,20 @@ describe('sales with items and a calculation (e2e)', () => {
       res.body.id,
     ]);
     expect(stored.rows[0]).toEqual({ items: RICE_AND_SUGAR, calculation: null });
+    // The khata's ledger shows the sale's lines, to the shop and to the customer.
+    const account = await t.db.query<{ id: string }>(
+      `SELECT id FROM customer_accounts WHERE merchant_id = $1 AND user_id = $2`,
+      [shop.id, buyer.id],
+    );
+    const entryOf = (body: { entries: { transaction_id: number | null }[] }) =>
+      body.entries.find((e) => e.transaction_id === res.body.id);
+    const ledger = await t.http
+      .get(`/api/v2/customers/${account.rows[0].id}/ledger`)
+      .set(shop.auth)
+      .expect(200);
+    expect(entryOf(ledger.body)).toMatchObject({ kind: 'sale_credit', items: RICE_AND_SUGAR });
+    const own = await t.http.get(`/api/v2/me/shops/${shop.id}/ledger`).set(buyer.auth).expect(200);
+    expect(entryOf(own.body)).toMatchObject({ items: RICE_AND_SUGAR });
   });
 
   it('evaluates the calculation exactly, rounding only the total, and checks it against items and amount', async () => {

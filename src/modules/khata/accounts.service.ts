@@ -1,3 +1,4 @@
+import type { LineItem } from '../transactions/calculation.js';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../common/errors/domain-error.js';
@@ -52,8 +53,8 @@ export interface LedgerEntry {
   /** The running balance (due − advance) after this entry. */
   balance_paise: number;
   description: string | null;
-  /** The calculator's items of the sale, when it has any (not recorded by this version). */
-  items: null;
+  /** The calculator's lines of the entry's sale, when it was recorded with them. */
+  items: LineItem[] | null;
   recorded_by: number | null;
 }
 
@@ -314,10 +315,15 @@ export class AccountsService {
     ]);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const saleIds = page.flatMap((e) => (e.transaction_id === null ? [] : [Number(e.transaction_id)]));
+    const items = await this.bills.itemsOf(account.merchant_id, saleIds);
     return {
       opening_balance_paise: opening,
       closing_balance_paise: closing,
-      entries: page.map(toEntry),
+      entries: page.map((row) => ({
+        ...toEntry(row),
+        items: row.transaction_id === null ? null : (items.get(Number(row.transaction_id)) ?? null),
+      })),
       next_cursor: rows.length > limit && last ? encodeEntryCursor(last.entry_no) : null,
     };
   }

@@ -476,6 +476,17 @@ export class TransactionsRepository {
     return rows[0];
   }
 
+  /** The calculator's lines of these sales of the merchant, by sale id (sales without lines absent). */
+  async itemsOf(merchantId: number, ids: number[]): Promise<Map<number, LineItem[]>> {
+    if (!ids.length) return new Map();
+    const rows: { id: string; items: LineItem[] }[] = await this.db.read(
+      `SELECT id::text AS id, items FROM ${merchantTable(requireId(merchantId, 'merchant'))}
+        WHERE id = ANY($1::bigint[]) AND items IS NOT NULL`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [Number(r.id), r.items]));
+  }
+
   /**
    * Marks a locked sale voided (who, when, why). A pay-later bill keeps nothing paid (its payments'
    * money was released by the caller); the sale then leaves the dashboards' rollups, exactly as its

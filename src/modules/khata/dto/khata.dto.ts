@@ -1,3 +1,4 @@
+import { SaleItemResponseDto } from '../../transactions/dto/transaction-response.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
@@ -136,11 +137,10 @@ export class LedgerEntryDto {
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({
     nullable: true,
-    type: Object,
-    example: null,
-    description: "The sale's items, when recorded.",
+    type: [SaleItemResponseDto],
+    description: "The calculator's lines of the entry's sale, when it was recorded with them.",
   })
-  items: null;
+  items: SaleItemResponseDto[] | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Staff member; null for the owner.' })
   recorded_by: number | null;
 }
