@@ -121,6 +121,30 @@ describe('payment reminders (/api/v2)', () => {
       ]);
     });
 
+    it('carries the UPI link for the account’s due once the shop has a UPI address', async () => {
+      const { accountId } = await customerOwing(250);
+      const before = await t.http.post(`/api/v2/customers/${accountId}/reminders`).set(merchant.auth);
+      expect(before.status).toBe(201);
+      expect(before.body.reminder.upi_link).toBeNull();
+      const other = await customerOwing(250);
+      await t.http
+        .put('/api/v2/auth/profile/merchant')
+        .set(merchant.auth)
+        .send({ upi_vpa: 'sharmakirana@oksbi' })
+        .expect(200);
+      const res = await t.http.post(`/api/v2/customers/${other.accountId}/reminders`).set(merchant.auth);
+      expect(res.status).toBe(201);
+      const link = `upi://pay?pa=sharmakirana@oksbi&pn=Sharma%20Kirana&am=250.00&cu=INR`;
+      expect(res.body.reminder.upi_link).toContain(link);
+      expect(res.body.reminder.upi_link).toContain(`&tr=GSA${other.accountId}`);
+      expect(res.body.text).toContain(res.body.reminder.upi_link);
+      await t.http
+        .put('/api/v2/auth/profile/merchant')
+        .set(merchant.auth)
+        .send({ upi_vpa: null })
+        .expect(200);
+    });
+
     it('writes Hindi for Accept-Language hi, and the customer’s stored choice wins over the header', async () => {
       const a = await customerOwing(500);
       const hi = await t.http
