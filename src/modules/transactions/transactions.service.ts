@@ -162,14 +162,19 @@ export class TransactionsService {
   ): Promise<Replayable<CreateTransactionResponseDto>> {
     const sale = { ...this.planSale(merchantId, dto), recordedBy };
     const written: Written = {};
-    // The sale and its khata account entry (AccountsService.onSale) are written in one transaction.
-    const result = await this.db.transaction(() =>
-      idempotencyKey
-        ? this.idempotency.run(`merchant:${merchantId}:create`, idempotencyKey, dto, () =>
-            this.insert(sale, written),
+    // A plain sale is one statement (guest, sale and customer link together: insertSale), atomic by
+    // itself, so it skips BEGIN/COMMIT; an idempotency key or an offline client_id adds statements
+    // that must share its transaction.
+    const result =
+      idempotencyKey || sale.clientId
+        ? await this.db.transaction(() =>
+            idempotencyKey
+              ? this.idempotency.run(`merchant:${merchantId}:create`, idempotencyKey, dto, () =>
+                  this.insert(sale, written),
+                )
+              : this.insert(sale, written),
           )
-        : this.insert(sale, written),
-    );
+        : await this.insert(sale, written);
     if (!result.replayed) {
       this.metrics.transactionsCreated.inc({ type: result.body.type });
       this.publish(TransactionEvents.created, result.body, written.customerRelation);
