@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
@@ -31,10 +32,8 @@ import { WriteMarks } from './write-marks.js';
     TransactionalConnection,
     WriteMarks,
     ReadReplicas,
-    // Global only with replicas: `configureApp` installs it then (no interceptor, no per-request
-    // Observable pipeline, when every read goes to the primary anyway).
-    ReadYourWritesInterceptor,
+    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
   ],
-  exports: [TransactionalConnection, ReadReplicas, ReadYourWritesInterceptor],
+  exports: [TransactionalConnection, ReadReplicas],
 })
 export class DatabaseModule {}

@@ -6,7 +6,6 @@ import { DataSource } from 'typeorm';
 import { requestContext } from '../common/logging/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
-import { poolOf, queryPool } from './pg-direct.js';
 import { WriteMarks } from './write-marks.js';
 
 export type ReplicaState = 'up' | 'lagging' | 'down';
@@ -138,7 +137,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       }
     }
     this.reads.inc({ target: 'primary' });
-    return this.onPrimary(sql, params);
+    return this.primary.query(sql, params);
   }
 
   /**
@@ -172,7 +171,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   async markWrite(account: string): Promise<void> {
     let lsn: bigint | undefined;
     try {
-      const rows: { lsn: string }[] = await this.onPrimary(`SELECT pg_current_wal_lsn()::text AS lsn`);
+      const rows: { lsn: string }[] = await this.primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
       lsn = parseLsn(rows[0].lsn);
     } catch {
       lsn = undefined;
@@ -229,7 +228,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   private async checkOnce(): Promise<void> {
     const at = Date.now();
     try {
-      const rows: { lsn: string }[] = await this.onPrimary(`SELECT pg_current_wal_lsn()::text AS lsn`);
+      const rows: { lsn: string }[] = await this.primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
       this.samples.push({ at, lsn: parseLsn(rows[0].lsn) });
     } catch {
       // The primary is away: replicas keep the position they had caught up to, so their lag grows.
@@ -262,13 +261,6 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     if (state !== replica.state)
       this.logger.log({ msg: 'replica state', replica: replica.name, state, lag_ms: this.lagMs(replica) });
     replica.state = state;
-  }
-
-  /** A statement on the primary, as `DataSource.query` runs it, on its pool directly (pg-direct.ts). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same contract as DataSource.query
-  private onPrimary(sql: string, params?: unknown[]): Promise<any> {
-    const pool = poolOf(this.primary);
-    return pool ? queryPool(pool, sql, params) : this.primary.query(sql, params);
   }
 
   private newPool(url: string): pg.Pool {

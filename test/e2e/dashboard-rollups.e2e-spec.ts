@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { TransactionalConnection } from '../../src/database/transactional-connection.js';
+import { DataSource } from 'typeorm';
 import { DashboardRepository } from '../../src/modules/dashboard/dashboard.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { acceptShop, registerMerchant, registerUser, type Account } from '../support/factories.js';
@@ -188,13 +188,14 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
     const own = new Set([`transaction_${a.id}`, `transaction_${c.id}`]);
 
     // Record the SQL the service sends while serving u's views.
-    const db = t.app.get(TransactionalConnection);
+    const dataSource = t.app.get(DataSource);
     const seen: { sql: string; params: unknown[] }[] = [];
-    const original = db.query.bind(db);
-    db.query = ((sql: string, params?: unknown[]) => {
+    const manager = dataSource.manager;
+    const original = manager.query.bind(manager);
+    manager.query = ((sql: string, params?: unknown[]) => {
       seen.push({ sql, params: params ?? [] });
       return original(sql, params);
-    }) as typeof db.query;
+    }) as typeof manager.query;
     try {
       for (const path of [
         '/api/v2/dashboard/user',
@@ -204,7 +205,7 @@ describe('dashboard rollups and partition pruning (e2e)', () => {
       ])
         await t.http.get(path).set(u.auth).expect(200);
     } finally {
-      db.query = original;
+      manager.query = original;
     }
     // The dashboard and the spending read the customer's rows of transaction_index only; a page of
     // bills reads its own rows from their shops' tables (one statement per page).

@@ -139,8 +139,7 @@ export class TransactionsService {
   /**
    * Records a sale: for a registered customer (who must exist: 422) or a guest (created with the sale,
    * or an unused guest of this merchant bound to it). The guest, the sale and the customer→merchant
-   * link are written atomically (one statement, in one transaction with the idempotency key or offline
-   * `client_id` lock when there is one); the `transaction.created` event is published only
+   * link are written in one database transaction; the `transaction.created` event is published only
    * after the commit. An `Idempotency-Key` or a repeated offline `client_id` returns the earlier
    * response without writing (`replayed`).
    */
@@ -162,19 +161,13 @@ export class TransactionsService {
   ): Promise<Replayable<CreateTransactionResponseDto>> {
     const sale = { ...this.planSale(merchantId, dto), recordedBy };
     const written: Written = {};
-    // A plain sale is one statement (guest, sale and customer link together: insertSale), atomic by
-    // itself, so it skips BEGIN/COMMIT; an idempotency key or an offline client_id adds statements
-    // that must share its transaction.
-    const result =
-      idempotencyKey || sale.clientId
-        ? await this.db.transaction(() =>
-            idempotencyKey
-              ? this.idempotency.run(`merchant:${merchantId}:create`, idempotencyKey, dto, () =>
-                  this.insert(sale, written),
-                )
-              : this.insert(sale, written),
+    const result = await this.db.transaction(() =>
+      idempotencyKey
+        ? this.idempotency.run(`merchant:${merchantId}:create`, idempotencyKey, dto, () =>
+            this.insert(sale, written),
           )
-        : await this.insert(sale, written);
+        : this.insert(sale, written),
+    );
     if (!result.replayed) {
       this.metrics.transactionsCreated.inc({ type: result.body.type });
       this.publish(TransactionEvents.created, result.body, written.customerRelation);
@@ -485,7 +478,7 @@ export class TransactionsService {
     };
   }
 
-  /** The sale (in the create's transaction, if it has one), or the earlier one with the same offline `client_id`. */
+  /** Inside the create's transaction: the sale, or the earlier one with the same offline `client_id`. */
   private async insert(sale: NewSale, written: Written): Promise<Replayable<CreateTransactionResponseDto>> {
     if (sale.clientId) {
       // Offline retries of one sale arrive together: one at a time, the later ones find the first.
