@@ -58,7 +58,7 @@ async function gateway(status: (n: number) => number): Promise<Gateway> {
 }
 
 const clock = createTestClock();
-const QUEUE_ENV = { JOB_QUEUE_POLL_SECONDS: '1' };
+const QUEUE_ENV = { JOB_QUEUE: 'true', JOB_QUEUE_POLL_SECONDS: '1' };
 
 describe('payment reminders (/api/v2)', () => {
   let t: TestApp;
@@ -382,7 +382,10 @@ describe('scheduled reminders through a webhook, on two instances', () => {
     const env = { REMINDER_WEBHOOK_URL: hook.url };
     const override = (b: TestingModuleBuilder) => b.overrideProvider(Clock).useValue(clock);
     // The first instance's worker has looked for work at start and will not look again for a minute.
-    const a = await createTestApp({ env: { ...env, JOB_QUEUE_POLL_SECONDS: '60' }, override });
+    const a = await createTestApp({
+      env: { ...env, JOB_QUEUE: 'true', JOB_QUEUE_POLL_SECONDS: '60' },
+      override,
+    });
     let b: TestApp | undefined;
     try {
       clock.at = morningIst(1);

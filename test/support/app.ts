@@ -52,6 +52,9 @@ export function testEnvironment(databaseUrl: string): Record<string, string> {
     SEED_ON_FIRST_START: 'false',
     // Every test registers from 127.0.0.1; the registration limit has tests of its own.
     REGISTRATIONS_PER_HOUR: '0',
+    // The job queue (pg-boss, whose scheduled reminders write in the background) only where a test
+    // asks for it.
+    JOB_QUEUE: 'false',
   };
 }
 

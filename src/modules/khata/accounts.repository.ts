@@ -166,6 +166,19 @@ export class AccountsRepository {
    * The buyer's account at this merchant, created on their first sale, locked for the caller's
    * transaction, with `last_sale_at` moved to this sale when it is the latest.
    */
+  /**
+   * Locks the buyer's account when it exists, before a sale's own statement: the sale's triggers lock
+   * the buyer's rollup rows, which a settle takes after the account, so every writer takes the account
+   * first (no lock cycle between a sale and a settle of the same customer).
+   */
+  async lockIfExists(merchantId: number, buyer: Buyer): Promise<void> {
+    const column = buyer.userId !== null ? 'user_id' : 'guest_user_id';
+    await this.db.query(
+      `SELECT 1 FROM customer_accounts WHERE merchant_id = $1 AND ${column} = $2 FOR UPDATE`,
+      [merchantId, buyer.userId ?? buyer.guestUserId],
+    );
+  }
+
   async lockForSale(merchantId: number, buyer: Buyer, occurredAt: Date): Promise<AccountRow> {
     const target = buyer.userId !== null ? '(merchant_id, user_id)' : '(merchant_id, guest_user_id)';
     const rows: AccountRow[] = await this.db.query(

@@ -515,6 +515,12 @@ export class AccountsService {
    * with a ledger entry; a credit sale takes what it can from the account's advance (the bill's paid
    * amount and status show it). Returns the bill as it is now.
    */
+  /** Before a sale of an existing buyer: their account's lock, taken first as by every other writer. */
+  async lockBuyer(merchantId: number, userId: number | null, guestUserId: number | null): Promise<void> {
+    if (userId === null && guestUserId === null) return;
+    await this.accounts.lockIfExists(merchantId, { userId, guestUserId });
+  }
+
   async onSale(sale: TransactionRow, recordedBy: number | null): Promise<TransactionRow> {
     const account = await this.accounts.lockForSale(sale.merchant_id, buyerOf(sale), sale.occurred_at);
     const amount = Number(sale.amount_paise);

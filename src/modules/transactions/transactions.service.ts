@@ -488,6 +488,7 @@ export class TransactionsService {
     }
     let row;
     try {
+      await this.accounts.lockBuyer(sale.merchantId, sale.userId, sale.guestUserId);
       row = await this.transactions.insertSale(sale);
     } catch (err) {
       // A merchant deleted while its token is still valid has no table any more.

@@ -161,6 +161,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   // The khata: corrections (managers), accounts and payments (the counter too).
   'POST /api/v2/transactions/{id}/void': {
     allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    fuzzBase: (f) => ({ params: { id: f.saleId }, body: { reason: 'typed the wrong amount' } }),
     call: async (f) => ({
       params: { id: await f.freshSaleId() },
       body: { reason: 'typed the wrong amount' },
@@ -168,6 +169,10 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   'POST /api/v2/transactions/{id}/edit': {
     allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    fuzzBase: (f) => ({
+      params: { id: f.saleId },
+      body: { reason: 'wrong amount', user_id: f.user.id, amount: 6, type: 'paid', payment_method: 'cash' },
+    }),
     call: async (f) => ({
       params: { id: await f.freshSaleId() },
       body: { reason: 'wrong amount', user_id: f.user.id, amount: 6, type: 'paid', payment_method: 'cash' },
@@ -197,6 +202,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   // Reminders: the shop's owner and managers; the customer opts in or out.
   'POST /api/v2/customers/{id}/reminders': {
     allow: { merchant: 201, otherMerchant: 404, manager: 201 },
+    fuzzBase: (f) => ({ params: { id: f.accountId } }),
     call: async (f) => ({ params: { id: await f.freshAccountId() } }),
   },
   'GET /api/v2/reminders': { allow: MANAGERS, call: none },
@@ -206,10 +212,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   'GET /api/v2/customers/{id}/reminder-schedule': {
     allow: { merchant: 200, otherMerchant: 404, manager: 200 },
+    fuzzBase: (f) => ({ params: { id: f.accountId } }),
     call: async (f) => ({ params: { id: await f.scheduledAccountId() } }),
   },
   'DELETE /api/v2/customers/{id}/reminder-schedule': {
     allow: { merchant: 204, otherMerchant: 404, manager: 204 },
+    fuzzBase: (f) => ({ params: { id: f.accountId } }),
     call: async (f) => ({ params: { id: await f.scheduledAccountId() } }),
   },
   'PUT /api/v2/customers/{id}/reminder-settings': {
@@ -220,10 +228,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   // The other merchant has a schedule of its own by now (its PUT above).
   'GET /api/v2/reminder-schedule': {
     allow: MANAGERS,
+    fuzzBase: none,
     call: async (f) => (await f.ensureShopSchedule(), {}),
   },
   'DELETE /api/v2/reminder-schedule': {
     allow: { merchant: 204, otherMerchant: 204, manager: 204 },
+    fuzzBase: none,
     call: async (f) => (await f.ensureShopSchedule(), {}),
   },
   'PUT /api/v2/me/shops/{merchant_id}/reminders': {
