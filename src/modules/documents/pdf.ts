@@ -104,6 +104,29 @@ export function localDate(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
+/**
+ * The shop's name (in `size` points), address and phone across the page from `y`, then a rule; returns
+ * the y of the rule.
+ */
+export function shopHeader(
+  doc: Pdf,
+  shop: Parameters<typeof addressLines>[0] & { business_name: string; phone: string },
+  y: number,
+  size: number,
+): number {
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  line(doc, shop.business_name, left, y, { size, bold: true, width });
+  y += size + 8;
+  for (const l of [...addressLines(shop), `Phone ${shop.phone}`]) {
+    line(doc, l, left, y, { size: 9, color: '#444444', width });
+    y += 13;
+  }
+  y += 6;
+  rule(doc, y);
+  return y;
+}
+
 /** The shop's address as lines (empty parts left out). */
 export function addressLines(shop: {
   address: string | null;

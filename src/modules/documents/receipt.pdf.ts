@@ -1,4 +1,5 @@
-import { addressLines, balance, line, localDateTime, newPdf, rule, rupees, type Pdf } from './pdf.js';
+import { balance, line, localDateTime, newPdf, rule, rupees, shopHeader, type Pdf } from './pdf.js';
+import { itemsTotal, toPaise } from '../transactions/calculation.js';
 
 /** One line of a sale as the calculator records it (when the sale carries items). */
 export interface ReceiptItem {
@@ -34,9 +35,10 @@ export interface ReceiptModel {
   upi: { qr_png: Buffer; amount_paise: number; vpa: string; reference: string } | null;
 }
 
-/** The line total of an item, in paise (quantity × unit price, to the nearest paisa). */
+/** The line total of an item in paise, exactly as the sale's total was computed (calculation.ts). */
 function itemTotalPaise(item: ReceiptItem): number {
-  return Math.round(Number(item.quantity) * Number(item.unit_price) * 100);
+  const line = { name: item.name, quantity: Number(item.quantity), unit_price: Number(item.unit_price) };
+  return Number(toPaise(itemsTotal([line])));
 }
 
 function quantityText(q: number | string): string {
@@ -56,15 +58,7 @@ export function renderReceipt(model: ReceiptModel): Pdf {
   const width = doc.page.width - left - doc.page.margins.right;
   let y = doc.page.margins.top;
 
-  line(doc, shop.business_name, left, y, { size: 16, bold: true, width });
-  y += 24;
-  for (const l of [...addressLines(shop), `Phone ${shop.phone}`]) {
-    line(doc, l, left, y, { size: 9, color: '#444444', width });
-    y += 13;
-  }
-  y += 6;
-  rule(doc, y);
-  y += 10;
+  y = shopHeader(doc, shop, y, 16) + 10;
 
   line(doc, `Receipt — Bill ${sale.id}`, left, y, { size: 12, bold: true });
   line(doc, localDateTime(sale.occurred_at, shop.timezone), left, y + 2, { size: 9, width, align: 'right' });

@@ -1,4 +1,4 @@
-import { addressLines, balance, line, localDate, newPdf, rule, rupees, type Pdf } from './pdf.js';
+import { balance, line, localDate, newPdf, rule, rupees, shopHeader, type Pdf } from './pdf.js';
 
 /** One ledger line of a statement: its signed effect on the balance and the running balance after it. */
 export interface StatementEntry {
@@ -104,15 +104,7 @@ export function renderStatement(model: StatementModel): Pdf {
   const bottom = doc.page.height - doc.page.margins.bottom;
   let y = doc.page.margins.top;
 
-  line(doc, shop.business_name, left, y, { size: 18, bold: true, width });
-  y += 26;
-  for (const l of [...addressLines(shop), `Phone ${shop.phone}`]) {
-    line(doc, l, left, y, { size: 9, color: '#444444', width });
-    y += 13;
-  }
-  y += 6;
-  rule(doc, y);
-  y += 12;
+  y = shopHeader(doc, shop, y, 18) + 12;
 
   line(doc, 'Statement of account', left, y, { size: 14, bold: true });
   y += 22;
