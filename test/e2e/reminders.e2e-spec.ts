@@ -145,6 +145,24 @@ describe('payment reminders (/api/v2)', () => {
         .expect(200);
     });
 
+    it('takes the reminder language and zone in the v2 profile only (v1 ignores them)', async () => {
+      const { user } = await customerOwing(10);
+      const v1 = await t.http
+        .put('/api/v1/auth/profile/user')
+        .set(user.auth)
+        .send({ preferred_language: 'hi', timezone: 'Asia/Dubai', city: 'Pune' });
+      expect(v1.status).toBe(200);
+      const after = await t.http.get('/api/v2/auth/profile/user').set(user.auth).expect(200);
+      expect(after.body).toMatchObject({ city: 'Pune', preferred_language: null, timezone: null });
+      await t.http
+        .put('/api/v2/auth/profile/user')
+        .set(user.auth)
+        .send({ preferred_language: 'hi' })
+        .expect(200);
+      const v2 = await t.http.get('/api/v2/auth/profile/user').set(user.auth).expect(200);
+      expect(v2.body).toMatchObject({ preferred_language: 'hi' });
+    });
+
     it('writes Hindi for Accept-Language hi, and the customer’s stored choice wins over the header', async () => {
       const a = await customerOwing(500);
       const hi = await t.http

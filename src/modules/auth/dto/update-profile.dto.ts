@@ -70,15 +70,17 @@ class ReminderProfileDto {
 }
 
 /** A customer's name, contact and address fields, validated as at registration. */
-export class UpdateUserProfileDto extends IntersectionType(
+class UserProfileFieldsDto extends IntersectionType(
   PartialType(OmitType(RegisterUserDto, ['password'] as const)),
   CurrentPasswordDto,
-  ReminderProfileDto,
 ) {}
+
+/** The v2 profile change: the registration fields and the reminder language and time zone. */
+export class UpdateUserProfileDto extends IntersectionType(UserProfileFieldsDto, ReminderProfileDto) {}
 
 /** The same on /api/v1, where unknown fields are ignored. */
 @LenientFields()
 export class V1UpdateMerchantProfileDto extends MerchantProfileFieldsDto {}
 
 @LenientFields()
-export class V1UpdateUserProfileDto extends UpdateUserProfileDto {}
+export class V1UpdateUserProfileDto extends UserProfileFieldsDto {}
