@@ -1,8 +1,9 @@
 /**
  * The floor under our framework: a bare `node:http` + `pg` server answering
- * `POST /api/v2/transactions/create` with the same SQL statement as the API (it calls the API's own
- * `TransactionsRepository.insertSale`, so the text cannot drift) on a `pg.Pool` of the same size, and the
- * same response body (`toTransactionDto`).
+ * `POST /api/v2/transactions/create` with the same SQL as the API, in one transaction on a `pg.Pool` of
+ * the same size: the sale with its khata account entry, then an advance held on the account applied
+ * to it (it calls the API's own `TransactionsRepository.insertSale` and `AccountsService.onSale` over
+ * its own connection, so the statements cannot drift), and the same response body (`toTransactionDto`).
  *
  * JWT verification is INCLUDED (HS256 with node:crypto, expiry and claims checked): the merchant id comes
  * from the token, as in the API. Left out are everything a framework adds: routing, guards, the
@@ -14,8 +15,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import type { TransactionalConnection } from '../src/database/transactional-connection.js';
+import { AccountsRepository } from '../src/modules/khata/accounts.repository.js';
+import { AccountsService } from '../src/modules/khata/accounts.service.js';
 import { toTransactionDto } from '../src/modules/transactions/transaction.mapper.js';
-import { TransactionsRepository, type NewSale } from '../src/modules/transactions/transactions.repository.js';
+import {
+  TransactionsRepository,
+  type NewSale,
+  type TransactionRow,
+} from '../src/modules/transactions/transactions.repository.js';
 
 const secret = process.env.JWT_SECRET ?? '';
 const pool = new pg.Pool({
@@ -26,10 +33,45 @@ const pool = new pg.Pool({
   statement_timeout: 30000,
   application_name: 'graminstore-bare',
 });
-const connection = {
-  query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows,
-} as unknown as TransactionalConnection;
-const repository = new TransactionsRepository(connection);
+
+/** One pooled connection as the repositories see a connection (DataSource.query's result shapes). */
+function connectionOf(client: pg.PoolClient): TransactionalConnection {
+  return {
+    query: async (sql: string, params?: unknown[]) => {
+      const raw = await client.query(sql, params);
+      return raw.command === 'UPDATE' || raw.command === 'DELETE' ? [raw.rows, raw.rowCount] : raw.rows;
+    },
+  } as unknown as TransactionalConnection;
+}
+
+/** The sale and its account entry in one transaction, statement for statement as the API's create. */
+async function recordSale(sale: NewSale): Promise<TransactionRow | undefined> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const connection = connectionOf(client);
+    const bills = new TransactionsRepository(connection);
+    // Only the account and bill repositories are used by onSale.
+    const accounts = new AccountsService(
+      connection,
+      new AccountsRepository(connection),
+      bills,
+      ...([undefined, undefined, undefined, undefined] as unknown as [never, never, never, never]),
+    );
+    await client.query('START TRANSACTION');
+    try {
+      const row = await bills.insertSale(sale);
+      const onAccount = row && (await accounts.onSale(row));
+      await client.query('COMMIT');
+      return onAccount;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
 
@@ -91,7 +133,7 @@ async function create(req: IncomingMessage, res: ServerResponse): Promise<void> 
     items: null,
     calculation: null,
   };
-  const row = await repository.insertSale(sale);
+  const row = await recordSale(sale);
   if (!row) return send(res, 409, { detail: 'Not inserted.' });
   send(res, 201, { message: 'Transaction created successfully', ...toTransactionDto(row) });
 }

@@ -5,8 +5,8 @@
  * database on the server of BENCH_DATABASE_URL), with the API started as its own process exactly as in
  * production (`node dist/src/main.js`, NODE_ENV=production, migrations run first by the CLI) and
  * `autocannon` in a load-generator process of its own, it measures side by side in one run:
- * create-transaction throughput and latency against a bare node:http + pg server and pgbench running
- * the same statement, merchant and customer dashboard latency as history and merchants grow, real-time
+ * create-transaction throughput and latency against a bare node:http + pg server running the same SQL
+ * (bench/bare-server.ts) and pgbench running the sale's INSERT, merchant and customer dashboard latency as history and merchants grow, real-time
  * delivery delay, registration with table provisioning and the API's peak memory.
  * It writes bench/results/latest.json and latest.md and prints the table.
  *
@@ -947,7 +947,7 @@ function report(
   const context = [
     `${json.mode} run of ${generatedAt.slice(0, 16).replace('T', ' ')} UTC, ${json.duration_sec} s, on ${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), Node ${process.version}, PostgreSQL ${o.db.settings.server_version} on loopback (fsync=${o.db.settings.fsync}, synchronous_commit=${o.db.settings.synchronous_commit})`,
     `API: \`node dist/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE}; load: autocannon in its own process; creates: medians of ${plan.rounds} alternated ${plan.measureSec} s runs per side after warm-up, over ${plan.shops} merchants`,
-    'bare server: node:http + pg, the same SQL (the API repository’s own statement), JWT verified, same pool size; pgbench: the same statement, steady state after its sessions warmed up',
+    'bare server: node:http + pg, the same SQL in one transaction (the API’s own statements: the sale with its account entry, an advance applied), JWT verified, same pool size; pgbench: the sale’s INSERT alone, steady state after its sessions warmed up',
   ];
   if (quick)
     notes.push(

@@ -73,6 +73,44 @@ describe('khata accounts (e2e)', () => {
     expect(ledger.closing_balance_paise).toBe(29950);
   });
 
+  it('sales, settles and payments of one customer at once all succeed, and the balance is their sum', async () => {
+    const m = await registerMerchant(t);
+    const u = await registerUser(t);
+    const bills = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(() => createSale(t, m, { user_id: u.id, amount: 100, type: 'pay_later' })),
+    );
+    const accountId = (await accountRow(m.id, u.id))!.id;
+    // New credit sales (each locks the account, then the dashboard rollups), settles of older bills
+    // and payments on the account (the account, then the bills and the rollups), interleaved: a lock
+    // cycle between any two of them would fail one with a deadlock.
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        if (i % 3 === 0)
+          return t.http
+            .post('/api/v2/transactions/create')
+            .set(m.auth)
+            .send({ user_id: u.id, amount: 10, type: 'pay_later' });
+        if (i % 3 === 1)
+          return t.http
+            .post(`/api/v2/transactions/${bills[((i - 1) / 3) % bills.length].id}/settle`)
+            .set(m.auth)
+            .send({ amount: 1, payment_method: 'cash' });
+        return t.http
+          .post(`/api/v2/customers/${accountId}/payments`)
+          .set(m.auth)
+          .send({ amount: 2, payment_method: 'upi' });
+      }),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual(
+      [...Array<number>(8).fill(200), ...Array<number>(8).fill(201), ...Array<number>(8).fill(201)].sort(),
+    );
+    // 6 × ₹100 + 8 × ₹10 billed, 8 × ₹1 settled and 8 × ₹2 paid on account.
+    expect(await accountRow(m.id, u.id)).toMatchObject({ due: 60000 + 8000 - 800 - 1600, advance: 0 });
+    const ledger = await accounts.ledger(m.id, accountId);
+    expect(ledger.entries).toHaveLength(6 + 24);
+    expect(ledger.closing_balance_paise).toBe(60000 + 8000 - 800 - 1600);
+  });
+
   it('a guest bill has an account of its own', async () => {
     const m = await registerMerchant(t);
     const bill = await createSale(t, m, { is_guest_transaction: true, amount: 40, type: 'pay_later' });

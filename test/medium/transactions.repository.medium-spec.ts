@@ -46,12 +46,37 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     expect(rows.map((r) => r.column_name)).toEqual([...TRANSACTION_COLUMNS]);
   });
 
-  it('records a sale with its index row and customer link, and returns the typed row', async () => {
+  it('records a sale with its index row, customer link and khata entry, and returns the typed row', async () => {
     const row = await repo.insertSale(sale({}));
     expect(row).toBeDefined();
     expect(Object.keys(row!).sort()).toEqual(
-      [...TRANSACTION_COLUMNS, 'merchant_name', 'customer_relation', 'possible_duplicate_of'].sort(),
+      [
+        ...TRANSACTION_COLUMNS,
+        'merchant_name',
+        'customer_relation',
+        'possible_duplicate_of',
+        'account_id',
+        'account_advance_paise',
+      ].sort(),
     );
+    // The same statement put the credit sale on the buyer's account, with its ledger entry.
+    const [account] = await m.dataSource.query(`SELECT * FROM customer_accounts WHERE id = $1`, [
+      row!.account_id,
+    ]);
+    expect(account).toMatchObject({ merchant_id: shopA, user_id: buyer, due_paise: '2550', entry_count: 1 });
+    const entries = await m.dataSource.query(
+      `SELECT entry_no, kind, transaction_id, amount_paise, balance_paise FROM account_entries WHERE account_id = $1`,
+      [row!.account_id],
+    );
+    expect(entries).toEqual([
+      {
+        entry_no: 1,
+        kind: 'sale_credit',
+        transaction_id: row!.id,
+        amount_paise: '2550',
+        balance_paise: '2550',
+      },
+    ]);
     expect(row).toMatchObject({ merchant_id: shopA, user_id: buyer, amount_paise: '2550', status: 'due' });
     const [index] = await m.dataSource.query(`SELECT * FROM transaction_index WHERE id = $1`, [row!.id]);
     expect(index).toMatchObject({
@@ -155,7 +180,13 @@ describe('TransactionsRepository (PostgreSQL)', () => {
     ))!;
     const page = await repo.historyForUser(user.id, { limit: 2 });
     expect(page.map((r) => r.id)).toEqual([a2.id, b1.id]);
-    const { customer_relation: _written, possible_duplicate_of: _duplicate, ...a2Row } = a2;
+    const {
+      customer_relation: _written,
+      possible_duplicate_of: _duplicate,
+      account_id: _account,
+      account_advance_paise: _advance,
+      ...a2Row
+    } = a2;
     expect(page[0]).toEqual({ ...a2Row, occurred_us: expect.any(String), shop_relation: 'pending' });
     expect(page[1]).toMatchObject({ merchant_id: shopB, merchant_name: 'Shop 2', shop_relation: 'pending' });
     const next = await repo.historyForUser(user.id, {

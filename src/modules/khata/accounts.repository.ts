@@ -84,6 +84,39 @@ const ACCOUNT_COLUMNS = `a.id, a.merchant_id, a.user_id, a.guest_user_id, a.due_
   a.last_sale_at, a.last_payment_at, a.created_at, a.entry_count`;
 const WITH_BUYER = `${ACCOUNT_COLUMNS}, u.name, u.phone`;
 
+/**
+ * The part of a sale's own INSERT statement (TransactionsRepository.insertSale) that puts the sale on
+ * its buyer's account: the account created on the buyer's first sale at this shop or locked and moved
+ * (a credit sale adds to what is due), and its ledger entry with the running balance. `sale` names the
+ * CTE that inserted the sale, `recordedBy` the bind parameter of who recorded it. The account is locked
+ * while the statement runs, before the merchant table's AFTER triggers lock the dashboard rollups: the
+ * order every khata writer keeps (account first), so a sale and a settle of one customer never
+ * deadlock. A credit sale that finds an advance on the account is then paid from it by
+ * AccountsService.onSale, in the same transaction.
+ */
+export function saleOnAccountSql(sale: string, buyer: 'user' | 'guest', recordedBy: string): string {
+  const target = buyer === 'user' ? '(merchant_id, user_id)' : '(merchant_id, guest_user_id)';
+  return `sale_account AS (
+         INSERT INTO customer_accounts AS a (merchant_id, user_id, guest_user_id, last_sale_at, due_paise, entry_count)
+         SELECT s.merchant_id, s.user_id, s.guest_user_id, s.occurred_at,
+                CASE WHEN s.type = 'pay_later' THEN s.amount_paise ELSE 0 END, 1
+           FROM ${sale} s
+         ON CONFLICT ${target} DO UPDATE
+           SET last_sale_at = GREATEST(a.last_sale_at, EXCLUDED.last_sale_at),
+               due_paise = a.due_paise + EXCLUDED.due_paise,
+               entry_count = a.entry_count + 1
+         RETURNING a.id, a.merchant_id, a.due_paise, a.advance_paise, a.entry_count
+       ),
+       sale_entry AS (
+         INSERT INTO account_entries (account_id, entry_no, merchant_id, kind, occurred_at, transaction_id,
+                                      payment_id, amount_paise, balance_paise, description, recorded_by)
+         SELECT a.id, a.entry_count, a.merchant_id, CASE WHEN s.type = 'pay_later' THEN 'sale_credit' ELSE 'sale_paid' END,
+                s.occurred_at, s.id, NULL, CASE WHEN s.type = 'pay_later' THEN s.amount_paise ELSE 0 END,
+                a.due_paise - a.advance_paise, s.description, ${recordedBy}::integer
+           FROM sale_account a, ${sale} s
+       )`;
+}
+
 function requireId(id: number | string, what: string): number | string {
   // An empty scope must never turn into an unscoped query.
   const n = Number(id);
@@ -94,7 +127,7 @@ function requireId(id: number | string, what: string): number | string {
 /**
  * The khata's own tables: accounts, their ledger entries, payments on account and the audit trail of
  * corrections (a sale's rows themselves are the transactions module's). Every account change is made
- * under the account's row lock, taken by {@link lockForSale}, {@link lock} or {@link lockByBuyer}.
+ * under the account's row lock, taken by a sale's own statement ({@link saleOnAccountSql}), {@link lock} or {@link lockByBuyer}.
  */
 @Injectable()
 export class AccountsRepository {
@@ -160,35 +193,6 @@ export class AccountsRepository {
         LIMIT $2`,
       params,
     );
-  }
-
-  /**
-   * The buyer's account at this merchant, created on their first sale, locked for the caller's
-   * transaction, with `last_sale_at` moved to this sale when it is the latest.
-   */
-  /**
-   * Locks the buyer's account when it exists, before a sale's own statement: the sale's triggers lock
-   * the buyer's rollup rows, which a settle takes after the account, so every writer takes the account
-   * first (no lock cycle between a sale and a settle of the same customer).
-   */
-  async lockIfExists(merchantId: number, buyer: Buyer): Promise<void> {
-    const column = buyer.userId !== null ? 'user_id' : 'guest_user_id';
-    await this.db.query(
-      `SELECT 1 FROM customer_accounts WHERE merchant_id = $1 AND ${column} = $2 FOR UPDATE`,
-      [merchantId, buyer.userId ?? buyer.guestUserId],
-    );
-  }
-
-  async lockForSale(merchantId: number, buyer: Buyer, occurredAt: Date): Promise<AccountRow> {
-    const target = buyer.userId !== null ? '(merchant_id, user_id)' : '(merchant_id, guest_user_id)';
-    const rows: AccountRow[] = await this.db.query(
-      `INSERT INTO customer_accounts AS a (merchant_id, user_id, guest_user_id, last_sale_at)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT ${target} DO UPDATE SET last_sale_at = GREATEST(a.last_sale_at, EXCLUDED.last_sale_at)
-       RETURNING ${ACCOUNT_COLUMNS}, NULL::text AS name, NULL::text AS phone`,
-      [requireId(merchantId, 'merchant'), buyer.userId, buyer.guestUserId, occurredAt],
-    );
-    return rows[0];
   }
 
   /** Builds the accounts of the merchant's buyers who have none (see khata_backfill_accounts). */

@@ -515,42 +515,24 @@ export class AccountsService {
    * with a ledger entry; a credit sale takes what it can from the account's advance (the bill's paid
    * amount and status show it). Returns the bill as it is now.
    */
-  /** Before a sale of an existing buyer: their account's lock, taken first as by every other writer. */
-  async lockBuyer(merchantId: number, userId: number | null, guestUserId: number | null): Promise<void> {
-    if (userId === null && guestUserId === null) return;
-    await this.accounts.lockIfExists(merchantId, { userId, guestUserId });
-  }
-
-  async onSale(sale: TransactionRow, recordedBy: number | null): Promise<TransactionRow> {
-    const account = await this.accounts.lockForSale(sale.merchant_id, buyerOf(sale), sale.occurred_at);
+  /**
+   * Inside the sale's transaction, after its statement put it on the buyer's account (the account
+   * is locked): a credit sale on an account that holds an advance is paid from the advance at once
+   * (oldest payments first), as far as the advance goes. Returns the bill as it stands then.
+   */
+  async onSale(sale: TransactionRow): Promise<TransactionRow> {
     const amount = Number(sale.amount_paise);
-    const credit = sale.type === 'pay_later';
-    let bill = sale;
-    let applied = 0;
-    if (credit && Number(account.advance_paise) > 0) {
-      const touched: TransactionRow[] = [];
-      const sources = (await this.accounts.advancePayments(account.id)).map((p) => this.sourceOf(p));
-      applied = await this.applyToBills(
-        account,
-        sources,
-        Math.min(amount, Number(account.advance_paise)),
-        sale,
-        true,
-        touched,
-      );
-      if (touched.length)
-        bill = { ...touched[touched.length - 1], customer_relation: sale.customer_relation };
-    }
-    await this.accounts.change(account, credit ? amount - applied : 0, -applied, {
-      kind: credit ? 'sale_credit' : 'sale_paid',
-      occurredAt: sale.occurred_at,
-      transactionId: sale.id,
-      paymentId: null,
-      amountPaise: credit ? amount : 0,
-      description: sale.description,
-      recordedBy,
-    });
-    return bill;
+    const advance = Number(sale.account_advance_paise ?? 0);
+    if (sale.type !== 'pay_later' || advance <= 0 || sale.account_id === undefined) return sale;
+    const account = (await this.accounts.lock(sale.merchant_id, sale.account_id))!;
+    const touched: TransactionRow[] = [];
+    const sources = (await this.accounts.advancePayments(account.id)).map((p) => this.sourceOf(p));
+    const applied = await this.applyToBills(account, sources, Math.min(amount, advance), sale, true, touched);
+    // Paying a bill from the advance moves money between the two sides: the balance stays, no entry.
+    await this.accounts.change(account, -applied, -applied, null);
+    return touched.length
+      ? { ...touched[touched.length - 1], customer_relation: sale.customer_relation }
+      : sale;
   }
 
   /**

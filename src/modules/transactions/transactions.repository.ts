@@ -5,6 +5,7 @@ import type { LineItem } from './calculation.js';
 import type { PaymentMethod, TransactionStatus, TransactionType } from './dto/transaction-response.dto.js';
 import { notBlockedSql, visibleShopsSql, type ShopRelation } from '../users/customer-shops.repository.js';
 import { merchantTable } from './transaction-table.factory.js';
+import { saleOnAccountSql } from '../khata/accounts.repository.js';
 
 /** A transaction row as PostgreSQL returns it (bigints as strings). */
 export interface TransactionRow {
@@ -42,6 +43,9 @@ export interface TransactionRow {
   customer_relation?: ShopRelation | null;
   /** Inserts only: the merchant's previous sale when this one looks like a double tap of it. */
   possible_duplicate_of?: string | null;
+  /** Inserts only: the buyer's khata account the sale went on, and the advance it holds after it. */
+  account_id?: string;
+  account_advance_paise?: string;
 }
 
 /** A history row also carries its exact position for the keyset cursor. */
@@ -269,8 +273,9 @@ export class TransactionsRepository {
   constructor(private readonly db: TransactionalConnection) {}
 
   /**
-   * Records a sale in one statement: the guest (new or bound), the transaction row and the
-   * customer→merchant link are written together, so no half of it can exist without the rest.
+   * Records a sale in one statement: the guest (new or bound), the transaction row, the
+   * customer→merchant link and the sale on the buyer's khata account with its ledger entry
+   * (saleOnAccountSql) are written together, so no half of it can exist without the rest.
    * The same statement reads the merchant's previous sale (one probe of the time index; the
    * statement's snapshot never shows it the row it inserts) and returns its id as
    * `possible_duplicate_of` when it is a double tap: within {@link DOUBLE_TAP_WINDOW_SECONDS} seconds
@@ -341,6 +346,7 @@ export class TransactionsRepository {
                last_transaction_at = GREATEST(customer_merchants.last_transaction_at, EXCLUDED.last_transaction_at)
          RETURNING relation
        ),
+       ${saleOnAccountSql('t', sale.userId !== null ? 'user' : 'guest', '$15')},
        p AS (
          SELECT p.id, p.user_id, p.guest_user_id, p.amount_paise, p.items FROM ${table} p
           WHERE p.merchant_id = $1 AND p.voided_at IS NULL
@@ -351,8 +357,9 @@ export class TransactionsRepository {
        SELECT t.*, (SELECT business_name FROM merchants WHERE id = $1) AS merchant_name,
               (SELECT relation FROM link) AS customer_relation,
               (SELECT p.id FROM p WHERE p.amount_paise = t.amount_paise AND p.items IS NOT DISTINCT FROM t.items
-                  AND ${sameBuyer}) AS possible_duplicate_of
-         FROM t`,
+                  AND ${sameBuyer}) AS possible_duplicate_of,
+              a.id AS account_id, a.advance_paise AS account_advance_paise
+         FROM t, sale_account a`,
       params,
     );
     return rows[0];

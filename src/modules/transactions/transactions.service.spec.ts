@@ -57,27 +57,17 @@ describe('TransactionsService.create', () => {
   let service: TransactionsService;
   let repo: FakeTransactions;
   let published: unknown[];
-  let locks: { merchantId: number; userId: number | null; salesBefore: number }[];
 
   beforeEach(async () => {
     repo = new FakeTransactions();
     published = [];
-    locks = [];
     const moduleRef = await Test.createTestingModule({
       providers: [
         TransactionsService,
         { provide: TransactionsRepository, useValue: repo },
         { provide: TransactionExportRepository, useValue: {} },
-        // The khata keeps the sale as it is (no advance to apply); it records the account lock.
-        {
-          provide: AccountsService,
-          useValue: {
-            lockBuyer: async (merchantId: number, userId: number | null) => {
-              locks.push({ merchantId, userId, salesBefore: repo.sales.length });
-            },
-            onSale: async (row: TransactionRow) => row,
-          },
-        },
+        // The khata keeps the sale as it is (no advance to apply).
+        { provide: AccountsService, useValue: { onSale: async (row: TransactionRow) => row } },
         { provide: CustomerShopsRepository, useValue: {} },
         { provide: AppConfig, useValue: {} },
         { provide: IdempotencyService, useValue: {} },
@@ -103,8 +93,6 @@ describe('TransactionsService.create', () => {
   it('converts rupees to paise exactly and publishes after writing', async () => {
     const { body } = await service.create(3, dto({ user_id: 7, amount: 0.29 }));
     expect(repo.sales[0]).toMatchObject({ merchantId: 3, userId: 7, amountPaise: 29, newGuest: false });
-    // The buyer's account is locked before the sale is written (the lock order every khata writer keeps).
-    expect(locks).toEqual([{ merchantId: 3, userId: 7, salesBefore: 0 }]);
     expect(body).toMatchObject({
       message: 'Transaction created successfully',
       amount: 0.29,

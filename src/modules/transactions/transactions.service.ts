@@ -488,7 +488,6 @@ export class TransactionsService {
     }
     let row;
     try {
-      await this.accounts.lockBuyer(sale.merchantId, sale.userId, sale.guestUserId);
       row = await this.transactions.insertSale(sale);
     } catch (err) {
       // A merchant deleted while its token is still valid has no table any more.
@@ -522,8 +521,8 @@ export class TransactionsService {
     }
     written.customerRelation = row.customer_relation ?? null;
     const duplicateOf = row.possible_duplicate_of ? Number(row.possible_duplicate_of) : null;
-    // The sale goes on the buyer's khata account in the same transaction (and takes any advance).
-    const onAccount = await this.accounts.onSale(row, sale.recordedBy ?? null);
+    // The sale's statement put it on the buyer's khata account; an advance held there pays it now.
+    const onAccount = await this.accounts.onSale(row);
     return { body: this.createdResponse(toTransactionDto(onAccount), duplicateOf), replayed: false };
   }
 
