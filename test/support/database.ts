@@ -57,8 +57,22 @@ function databaseNamed(name: string): TestDatabase {
     drop: async () => {
       const c = new pg.Client({ connectionString: adminUrl() });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // A pool's end() resolves before the server has closed its connections; a connection that
+        // FORCE terminates while its client is still closing reports an unhandled error in the test.
+        // So wait (briefly) for the database to empty, and terminate only what a test left open.
+        for (let tries = 0; tries < 50; tries++) {
+          const { rows } = await c.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
+            [name],
+          );
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
