@@ -2,11 +2,14 @@ import { RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import helmet from 'helmet';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { createValidationPipe } from './common/errors/validation.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { fixedHeaders } from './common/http/fixed-headers.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { AppConfig } from './config/app-config.js';
+import { ReadReplicas } from './database/read-replicas.js';
+import { ReadYourWritesInterceptor } from './database/read-your-writes.interceptor.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { AdminPanelService, mountBeforeBodyParsers } from './modules/admin/admin-panel.service.js';
 import { HealthService } from './modules/health/health.service.js';
@@ -56,11 +59,12 @@ export function configureApp(app: NestExpressApplication): void {
   );
   // The admin panel sends its own headers on /admin (modules/admin/admin-security.ts): its pages
   // need a per-response script nonce and inline styles.
-  const apiHelmet = helmet();
+  const apiHeaders = fixedHeaders(helmet());
   const isAdmin = (path: string) => config.adminPanel && (path === '/admin' || path.startsWith('/admin/'));
-  app.use((req: { path: string }, res: never, next: () => void) =>
-    isAdmin(req.path) ? next() : apiHelmet(req as never, res, next),
-  );
+  app.use((req: { path: string }, res: ServerResponse, next: () => void) => {
+    if (!isAdmin(req.path)) apiHeaders(res);
+    next();
+  });
   app.enableCors({
     origin: config.corsOrigins,
     credentials: config.corsOrigins !== true,
@@ -76,6 +80,8 @@ export function configureApp(app: NestExpressApplication): void {
     res.json(health.v1Health('GraminStore Backend API is running'));
   });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: DEFAULT_API_VERSION });
+  // Read-your-writes routing only matters with replicas; without them Nest runs no interceptor at all.
+  if (app.get(ReadReplicas).enabled) app.useGlobalInterceptors(app.get(ReadYourWritesInterceptor));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));

@@ -114,7 +114,7 @@ async function migrateStandaloneTables(url: string, column: string): Promise<voi
     template: [`ALTER TABLE transaction_template ADD COLUMN ${column} text`],
     table: (table) => [`ALTER TABLE ${table} ADD COLUMN ${column} text`],
   });
-  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 2 }));
+  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 5 }));
   await dataSource.initialize();
   try {
     const migrations = [...released.MERCHANT_TABLE_MIGRATIONS, ...probes];

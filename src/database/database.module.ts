@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
@@ -32,8 +31,10 @@ import { WriteMarks } from './write-marks.js';
     TransactionalConnection,
     WriteMarks,
     ReadReplicas,
-    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+    // Global only with replicas: `configureApp` installs it then (no interceptor, no per-request
+    // Observable pipeline, when every read goes to the primary anyway).
+    ReadYourWritesInterceptor,
   ],
-  exports: [TransactionalConnection, ReadReplicas],
+  exports: [TransactionalConnection, ReadReplicas, ReadYourWritesInterceptor],
 })
 export class DatabaseModule {}

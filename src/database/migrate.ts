@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     ? undefined
     : await startEmbeddedPostgres({ dir: config.embeddedPgDir });
   const dataSource = new DataSource(
-    dataSourceOptions({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 }),
+    dataSourceOptions({ url: config.databaseUrl ?? embedded!.url, poolSize: 5 }),
   );
   try {
     await dataSource.initialize();

@@ -8,7 +8,7 @@ import { ReadReplicas } from './read-replicas.js';
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * With read replicas: names the caller in the request context (reads are routed by it) and, after any
+ * Installed globally by `configureApp` when there are read replicas: names the caller in the request context (reads are routed by it) and, after any
  * request that may have written, records the primary's WAL position for the caller (or the account a
  * registration created) before the answer leaves, so that its next read, on any instance, sees the write.
  */
