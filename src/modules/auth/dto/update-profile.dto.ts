@@ -63,7 +63,12 @@ class ReminderProfileDto {
   @IsIn(['en', 'hi', null])
   preferred_language?: 'en' | 'hi' | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'Asia/Kolkata', description: 'An IANA time zone.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'Asia/Kolkata',
+    description: 'An IANA time zone.',
+  })
   @IsOptional()
   @IsTimeZone()
   timezone?: string | null;

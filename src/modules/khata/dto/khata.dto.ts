@@ -200,5 +200,6 @@ export class AuditEntryDto {
   @ApiProperty({ nullable: true, type: Number, description: 'Staff member; null for the owner.' })
   recorded_by: number | null;
   @ApiProperty({ example: '2026-11-24T04:30:00.000Z' }) at: string;
-  @ApiProperty({ type: Object, example: { replaced_by: 1043 } }) details: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { replaced_by: 1043 } })
+  details: Record<string, unknown>;
 }

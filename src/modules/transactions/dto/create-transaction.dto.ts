@@ -115,6 +115,8 @@ export class CreateTransactionDto {
   user_id?: number | null;
 
   @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
     example: 25.5,
     description:
       'Rupees, at most 2 decimals, up to ₹1 crore. May be omitted when `items` or `calculation` is given: ' +
