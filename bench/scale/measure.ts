@@ -1,6 +1,6 @@
 /**
  * What the scale benchmark measures at each size: through the running API over HTTP (registrations,
- * sales, settlements, dashboards, the admin panel's list and deletions, the khata when it exists) and
+ * sales, settlements, payments on account, dashboards and ledgers, the admin panel's list and deletions) and
  * by plain SQL probes (catalog size, a fresh backend's memory and cold plan, pg_dump of the schema).
  */
 import { execFile } from 'node:child_process';
@@ -185,19 +185,39 @@ export async function deletions(api: Api, admin: AdminSession, plan: Plan) {
 }
 
 /**
- * Endpoints of the khata, found in the API's OpenAPI document. Until they exist the figures are
- * reported as not built; when they exist, their requests are to be added here.
+ * The khata through the API: payments on account (₹1, the merchant paying in a customer's account at
+ * each of the customer's shops in turn, allocated to the oldest bill there) and the customer's own
+ * ledger at those shops (the first page, as the app opens it).
  */
-export async function khataProbe(api: Api): Promise<{ paymentOnAccount: Missing; customerLedger: Missing }> {
-  const doc = await api.request('GET', '/docs-json');
-  const paths = Object.keys((doc.body as { paths?: Record<string, unknown> } | null)?.paths ?? {});
-  const find = (re: RegExp) => paths.find((p) => re.test(p));
-  const payment = find(/khata|\/accounts?\/.*payments?|\/payments?($|\/)/);
-  const ledger = find(/ledger|khata.*entries|\/accounts?\/.*entries/);
-  const say = (path: string | undefined) => ({
-    missing: path ? `built (${path}); not measured by this version of the harness` : 'n/a (not built)',
+export async function khata(
+  api: Api,
+  customer: Customer,
+  plan: Plan,
+): Promise<{ paymentOnAccount: Result | Missing; customerLedger: Result | Missing }> {
+  const token = api.token('user', customer.id);
+  const mine = await api.request('GET', '/api/v2/me/shops', { token });
+  const shops = (
+    (mine.body as { shops?: { merchant_id: number; account?: { id: number } | null }[] })?.shops ?? []
+  )
+    .filter((s) => customer.shops.includes(s.merchant_id) && s.account)
+    .map((s) => ({ merchant: s.merchant_id, account: s.account!.id }));
+  if (!shops.length) {
+    const missing = { missing: `error: GET /api/v2/me/shops answered ${mine.status} with no account` };
+    return { paymentOnAccount: missing, customerLedger: missing };
+  }
+  let i = 0;
+  const paymentOnAccount = await repeat(plan.settles, () => {
+    const shop = shops[i++ % shops.length];
+    return api.request('POST', `/api/v2/customers/${shop.account}/payments`, {
+      token: api.token('merchant', shop.merchant),
+      json: { amount: 1, payment_method: 'upi' },
+    });
   });
-  return { paymentOnAccount: say(payment), customerLedger: say(ledger) };
+  let j = 0;
+  const customerLedger = await repeat(plan.reads, () =>
+    api.request('GET', `/api/v2/me/shops/${shops[j++ % shops.length].merchant}/ledger`, { token }),
+  );
+  return { paymentOnAccount, customerLedger };
 }
 
 /**

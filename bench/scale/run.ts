@@ -24,7 +24,7 @@ import {
   catalog,
   customerDashboard,
   deletions,
-  khataProbe,
+  khata,
   loadPhases,
   Merchants,
   migrationUnderWrites,
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
         log('settle, dashboards, admin');
         const settled = await attempt('settle', () => settle(api, load.open, plan));
         const dashboard = await attempt('customer dashboard', () => customerDashboard(api, c, plan));
-        const khata = await attempt('khata probe', () => khataProbe(api));
+        const onAccount = await attempt('khata', () => khata(api, c, plan));
         const admin = await attempt('admin sign-in', () => api.adminSession());
         const list = 'missing' in admin ? admin : await attempt('admin list', () => adminList(admin, plan));
         const deleted =
@@ -200,9 +200,9 @@ async function main(): Promise<void> {
           createIdle: load.createIdle,
           createDuringRegistrations: load.createDuringRegistrations,
           settle: settled,
-          paymentOnAccount: 'missing' in khata ? khata : khata.paymentOnAccount,
+          paymentOnAccount: 'missing' in onAccount ? onAccount : onAccount.paymentOnAccount,
           customerDashboard: dashboard,
-          customerLedger: 'missing' in khata ? khata : khata.customerLedger,
+          customerLedger: 'missing' in onAccount ? onAccount : onAccount.customerLedger,
           adminList: list,
           deleteUser: deleted.deleteUser,
           deleteMerchant: deleted.deleteMerchant,
