@@ -173,6 +173,21 @@ describe('AdminRepository (PostgreSQL)', () => {
     expect(await repo.count(transactions, [{ ...ofB }, described])).toBe(0);
   });
 
+  it('pages every shop’s sales by the statistics’ count once there are too many to count', async () => {
+    expect(await repo.count(transactions, [])).toBe(3);
+    // As if ANALYZE had seen a million sales (this database's own catalog, put back below).
+    await m.db.query(`UPDATE pg_class SET reltuples = 1000000 WHERE oid = 'transaction_index'::regclass`);
+    try {
+      expect(await repo.count(transactions, [])).toBe(1_000_000);
+      // A filtered count is always exact.
+      const ofB: Condition = { column: column(transactions, 'merchant_id'), op: 'eq', value: String(shopB) };
+      expect(await repo.count(transactions, [ofB])).toBe(1);
+    } finally {
+      await m.db.query(`ANALYZE transaction_index`);
+    }
+    expect(await repo.count(transactions, [])).toBe(3);
+  });
+
   it('updates one record in the caller’s transaction and touches it', async () => {
     const [before] = await repo.findByKeys(merchants, [[String(shopB)]]);
     const updated = await m.dataSource.transaction((manager) =>

@@ -180,6 +180,9 @@ export const TRANSACTION_COLUMNS = [
   'calculation',
 ] as const satisfies readonly (keyof TransactionRow)[];
 
+/** Up to this many sales (by the planner's statistics) an unfiltered count across merchants is exact. */
+export const EXACT_COUNT_UP_TO = 100_000;
+
 const COLUMNS = TRANSACTION_COLUMNS.map((c) => `t.${c}`).join(', ');
 
 /** The plain column list of a merchant table, for the branches of a UNION ALL over several tables. */
@@ -980,8 +983,19 @@ export class TransactionsRepository {
     return rows.map((r) => r.merchant_id);
   }
 
-  /** How many sales match `where` (against `transaction_index` columns), across merchants. */
+  /**
+   * How many sales match `where` (against `transaction_index` columns), across merchants. With no
+   * filter, and more than {@link EXACT_COUNT_UP_TO} sales by the planner's statistics, the
+   * statistics' figure is the answer (the admin panel's page count): counting every sale of every
+   * shop would cost a scan of the whole index table on each page.
+   */
   async countAcrossMerchants(where: string, params: unknown[]): Promise<number> {
+    if (!where) {
+      const [estimate]: { n: string }[] = await this.db.query(
+        `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'transaction_index'::regclass`,
+      );
+      if (Number(estimate?.n ?? -1) > EXACT_COUNT_UP_TO) return Number(estimate.n);
+    }
     const rows: { n: string }[] = await this.db.query(
       `SELECT count(*) AS n FROM transaction_index ${where}`,
       params,
