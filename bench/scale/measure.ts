@@ -68,7 +68,11 @@ export interface Missing {
   missing: string;
 }
 
-/** Sales loops for `sec` seconds; every fourth sale is on account to the customer (for settling later). */
+/**
+ * Sales loops for `sec` seconds over every merchant at random; every fourth sale is on account to the
+ * customer at one of the customer's own shops (for settling later), so the customer's dashboard and
+ * ledger read the same ten shops at every size and only the size of the database differs.
+ */
 async function createLoad(
   api: Api,
   merchants: Merchants,
@@ -83,7 +87,9 @@ async function createLoad(
   const loop = async () => {
     while (Date.now() < until) {
       const onAccount = n++ % 4 === 0;
-      const merchant = merchants.pick();
+      const merchant = onAccount
+        ? customer.shops[Math.floor(Math.random() * customer.shops.length)]
+        : merchants.pick();
       const res = await api.createSale(merchant, onAccount ? customer.id : undefined);
       samples.add(res, res.status === 201);
       if (res.status === 201 && onAccount) open.push({ merchant, id: (res.body as { id: number }).id });
