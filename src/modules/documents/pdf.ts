@@ -104,16 +104,22 @@ export function localDate(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
+/** The shop as a receipt or a statement shows it (its header, and its zone for dates). */
+export interface DocumentShop {
+  business_name: string;
+  phone: string;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip_code: string | null;
+  timezone: string;
+}
+
 /**
  * The shop's name (in `size` points), address and phone across the page from `y`, then a rule; returns
  * the y of the rule.
  */
-export function shopHeader(
-  doc: Pdf,
-  shop: Parameters<typeof addressLines>[0] & { business_name: string; phone: string },
-  y: number,
-  size: number,
-): number {
+export function shopHeader(doc: Pdf, shop: DocumentShop, y: number, size: number): number {
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   line(doc, shop.business_name, left, y, { size, bold: true, width });

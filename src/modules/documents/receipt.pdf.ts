@@ -1,4 +1,14 @@
-import { balance, line, localDateTime, newPdf, rule, rupees, shopHeader, type Pdf } from './pdf.js';
+import {
+  balance,
+  line,
+  localDateTime,
+  newPdf,
+  rule,
+  rupees,
+  shopHeader,
+  type DocumentShop,
+  type Pdf,
+} from './pdf.js';
 import { itemsTotal, toPaise } from '../transactions/calculation.js';
 
 /** One line of a sale as the calculator records it (when the sale carries items). */
@@ -11,15 +21,7 @@ export interface ReceiptItem {
 
 /** Everything a receipt shows; built by `DocumentsService`, drawn by `renderReceipt`. */
 export interface ReceiptModel {
-  shop: {
-    business_name: string;
-    phone: string;
-    address: string | null;
-    city: string | null;
-    state: string | null;
-    zip_code: string | null;
-    timezone: string;
-  };
+  shop: DocumentShop;
   sale: {
     id: number;
     occurred_at: Date;

@@ -1,4 +1,14 @@
-import { balance, line, localDate, newPdf, rule, rupees, shopHeader, type Pdf } from './pdf.js';
+import {
+  balance,
+  line,
+  localDate,
+  newPdf,
+  rule,
+  rupees,
+  shopHeader,
+  type DocumentShop,
+  type Pdf,
+} from './pdf.js';
 
 /** One ledger line of a statement: its signed effect on the balance and the running balance after it. */
 export interface StatementEntry {
@@ -19,15 +29,7 @@ export interface StatementMonth {
 
 /** Everything a statement shows; built by `DocumentsService`, drawn by `renderStatement`. */
 export interface StatementModel {
-  shop: {
-    business_name: string;
-    phone: string;
-    address: string | null;
-    city: string | null;
-    state: string | null;
-    zip_code: string | null;
-    timezone: string;
-  };
+  shop: DocumentShop;
   customer: { name: string; phone: string | null };
   /** The period: null `from` is the start of the account. */
   from: Date | null;
