@@ -285,6 +285,21 @@ describe('seed (e2e)', () => {
       expect(row.guest_sales).toBe(bulk.bulk?.guests);
     });
 
+    it('leaves fresh planner statistics on the shared tables it grew, the index of sales among them', async () => {
+      const analyzed = await query<{ relname: string }>(
+        d,
+        `SELECT relname FROM pg_stat_user_tables
+          WHERE relname IN ('transaction_index', 'customer_accounts', 'account_entries', 'customer_merchants')
+            AND last_analyze IS NOT NULL ORDER BY relname`,
+      );
+      expect(analyzed.map((r) => r.relname)).toEqual([
+        'account_entries',
+        'customer_accounts',
+        'customer_merchants',
+        'transaction_index',
+      ]);
+    });
+
     it('writes what the API would: statuses, payments, guests and customer links agree', async () => {
       const [row] = await query<Record<string, number>>(
         d,
