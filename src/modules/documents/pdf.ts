@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import type { ShopCard } from '../merchants/merchants.service.js';
 import { fonts, scriptRuns, type FontName } from './fonts.js';
 
 export type Pdf = PDFKit.PDFDocument;
@@ -104,16 +105,11 @@ export function localDate(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
-/** The shop as a receipt or a statement shows it (its header, and its zone for dates). */
-export interface DocumentShop {
-  business_name: string;
-  phone: string;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  zip_code: string | null;
-  timezone: string;
-}
+/** The part of the shop's card a receipt or a statement shows (its header, and its zone for dates). */
+export type DocumentShop = Pick<
+  ShopCard,
+  'business_name' | 'phone' | 'address' | 'city' | 'state' | 'zip_code' | 'timezone'
+>;
 
 /**
  * The shop's name (in `size` points), address and phone across the page from `y`, then a rule; returns
