@@ -10,6 +10,7 @@ import { StaffAccounts1796320000000 } from '../../migrations/1796320000000-Staff
 import { MerchantUpi1796330000000 } from '../../migrations/1796330000000-MerchantUpi.js';
 import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders.js';
 import { CustomerViewsFromIndex1796350000000 } from '../../migrations/1796350000000-CustomerViewsFromIndex.js';
+import { KhataBackfillProbes1796360000000 } from '../../migrations/1796360000000-KhataBackfillProbes.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MerchantUpi1796330000000,
   Reminders1796340000000,
   CustomerViewsFromIndex1796350000000,
+  KhataBackfillProbes1796360000000,
 ];

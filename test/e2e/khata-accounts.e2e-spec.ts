@@ -180,4 +180,38 @@ describe('khata accounts (e2e)', () => {
     const next = await accounts.ledger(m.id, row.id);
     expect(next.entries.map((e) => [e.entry_no, e.balance_paise]).at(-1)).toEqual([5, 1000]);
   });
+
+  it('khata_backfill_accounts opens an account per buyer who still exists, guests included, and none for a deleted one', async () => {
+    const m = await registerMerchant(t);
+    const u = await registerUser(t);
+    const guest = (await t.db.query(`INSERT INTO guest_users (merchant_id) VALUES ($1) RETURNING id`, [m.id]))
+      .rows[0].id;
+    const gone = Number((await t.db.query(`SELECT coalesce(max(id), 0) + 1000 AS id FROM users`)).rows[0].id);
+    // As the bulk loader writes: triggers off, so a sale may name a buyer who is gone.
+    const conn = await t.db.connect();
+    try {
+      await conn.query('BEGIN');
+      await conn.query(`SET LOCAL session_replication_role = replica`);
+      await conn.query(
+        `INSERT INTO ${merchantTable(m.id)} (id, merchant_id, user_id, guest_user_id, amount_paise, type, status, paid_paise, occurred_at)
+         VALUES (nextval('transactions_id_seq'), $1, $2, NULL, 500, 'pay_later', 'due', 0, '2026-01-01T10:00:00Z'),
+                (nextval('transactions_id_seq'), $1, NULL, $3, 250, 'pay_later', 'due', 0, '2026-01-02T10:00:00Z'),
+                (nextval('transactions_id_seq'), $1, $4, NULL, 900, 'pay_later', 'due', 0, '2026-01-03T10:00:00Z')`,
+        [m.id, u.id, guest, gone],
+      );
+      await conn.query('COMMIT');
+    } finally {
+      conn.release();
+    }
+    await t.db.query(`SELECT khata_backfill_accounts($1)`, [m.id]);
+    const { rows } = await t.db.query(
+      `SELECT user_id, guest_user_id, due_paise::int AS due, entry_count FROM customer_accounts
+        WHERE merchant_id = $1 ORDER BY due_paise`,
+      [m.id],
+    );
+    expect(rows).toEqual([
+      { user_id: null, guest_user_id: Number(guest), due: 250, entry_count: 1 },
+      { user_id: u.id, guest_user_id: null, due: 500, entry_count: 1 },
+    ]);
+  });
 });
