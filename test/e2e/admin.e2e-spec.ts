@@ -3,7 +3,7 @@ import request, { type Response } from 'supertest';
 import { AdminPanelService } from '../../src/modules/admin/admin-panel.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerMerchant, registerUser, unique, type Account } from '../support/factories.js';
-import { allTransactions } from '../support/transactions.js';
+import { allTransactions, merchantTable } from '../support/transactions.js';
 
 // The first request waits for AdminJS to load and bundle (seconds, more under Jest's ESM loader).
 jest.setTimeout(120_000);
@@ -259,6 +259,33 @@ describe('resources', () => {
 
     const show = await api(admin, `/resources/transactions/records/${ravi.id}-${dueSaleId}/show`);
     expect(show.body.record.params).toMatchObject({ id: String(dueSaleId), description: 'Rice 5kg' });
+  });
+
+  it('lists every merchant’s transactions without opening a merchant’s table', async () => {
+    // Another session holds both shops' tables exclusively: a page that read them would wait.
+    const conn = await t.db.connect();
+    try {
+      await conn.query('BEGIN');
+      await conn.query(
+        `LOCK TABLE ${merchantTable(ravi.id)}, ${merchantTable(sita.id)} IN ACCESS EXCLUSIVE MODE`,
+      );
+      const page = record(
+        await admin.get('/admin/api/resources/transactions/actions/list?perPage=50').timeout(5_000),
+      );
+      expect(page.status).toBe(200);
+      const due = page.body.records.find((r: { id: string }) => r.id === `${ravi.id}-${dueSaleId}`);
+      expect(due.params).toMatchObject({ amount: '250.50', type: 'pay_later', status: 'due', paid: '0.00' });
+      // Across merchants a status filter is answered by the index too.
+      const open = record(
+        await admin
+          .get('/admin/api/resources/transactions/actions/list?perPage=50&filters.status=due')
+          .timeout(5_000),
+      );
+      expect(open.body.records.map((r: { id: string }) => r.id)).toEqual([`${ravi.id}-${dueSaleId}`]);
+    } finally {
+      await conn.query('ROLLBACK');
+      conn.release();
+    }
   });
 
   it('keeps transactions read-only', async () => {

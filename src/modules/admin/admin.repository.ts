@@ -41,14 +41,21 @@ export interface SystemTotalsRow {
   outstanding_paise: string;
 }
 
-/** The columns of the admin's transactions resource that `transaction_index` carries. */
+/**
+ * The columns of the admin's transactions resource that `transaction_index` carries, kept by the
+ * merchant tables' row trigger in the writing transaction: every listed column, and what a page across
+ * merchants can filter and sort on.
+ */
 const INDEXED_SALE_COLUMNS = new Set([
+  'ref',
   'id',
   'merchant_id',
   'user_id',
   'guest_user_id',
   'amount',
   'type',
+  'status',
+  'paid',
   'occurred_at',
 ]);
 
@@ -63,9 +70,9 @@ function expr(column: AdminColumn): string {
   return column.sql ? `(${column.sql})` : ident(column.name);
 }
 
-function selectList(table: AdminTable): string {
+function selectList(table: AdminTable, only?: ReadonlySet<string>): string {
   return table.columns
-    .filter((c) => c.kind !== 'password')
+    .filter((c) => c.kind !== 'password' && (!only || only.has(c.name)))
     .map((c) => (c.sql ? `${expr(c)} AS ${ident(c.name)}` : ident(c.name)))
     .join(', ');
 }
@@ -156,9 +163,10 @@ export class AdminRepository {
   }
 
   /**
-   * Sales across merchants are listed from `transaction_index` (merchant, id, buyer, amount, type,
-   * time); a filter on anything else needs the merchant filter too, and then reads that merchant's
-   * table alone.
+   * Sales across merchants are listed from `transaction_index` alone (merchant, id, buyer, amount,
+   * type, status, paid, time: the list's columns), so a page reads no merchant's table; a record's
+   * other columns are on its show page. A filter on anything else needs the merchant filter too, and
+   * then reads that merchant's table alone.
    */
   private salesScope(conditions: readonly Condition[]): { merchantId?: number } {
     for (const c of conditions)
@@ -200,7 +208,14 @@ export class AdminRepository {
         : sort.column;
     const order = `${expr(column)} ${direction} NULLS LAST, "merchant_id" ${direction}, "id" ${direction}`;
     return merchantId === undefined
-      ? this.transactions.pageAcrossMerchants(selectList(table), where, order, params, limit, offset)
+      ? this.transactions.pageAcrossMerchants(
+          selectList(table, INDEXED_SALE_COLUMNS),
+          where,
+          order,
+          params,
+          limit,
+          offset,
+        )
       : this.transactions.pageOfMerchant(merchantId, selectList(table), where, order, params, limit, offset);
   }
 
