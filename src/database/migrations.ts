@@ -11,6 +11,7 @@ import { MerchantUpi1796330000000 } from '../../migrations/1796330000000-Merchan
 import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders.js';
 import { CustomerViewsFromIndex1796350000000 } from '../../migrations/1796350000000-CustomerViewsFromIndex.js';
 import { KhataBackfillProbes1796360000000 } from '../../migrations/1796360000000-KhataBackfillProbes.js';
+import { ForeignKeyIndexes1796370000000 } from '../../migrations/1796370000000-ForeignKeyIndexes.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Reminders1796340000000,
   CustomerViewsFromIndex1796350000000,
   KhataBackfillProbes1796360000000,
+  ForeignKeyIndexes1796370000000,
 ];
