@@ -93,6 +93,9 @@ interface MigrationsModule {
   MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[];
 }
 
+/** The migrator's connections name themselves so, apart from the API's (`graminstore`). */
+export const MIGRATOR_APPLICATION = 'graminstore-migrate';
+
 /** The probe migrations added so far in this run (each size adds one version on top of the app's). */
 const probes: MerchantTableMigration[] = [];
 
@@ -114,7 +117,9 @@ async function migrateStandaloneTables(url: string, column: string): Promise<voi
     template: [`ALTER TABLE transaction_template ADD COLUMN ${column} text`],
     table: (table) => [`ALTER TABLE ${table} ADD COLUMN ${column} text`],
   });
-  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 5 }));
+  const dataSource = new DataSource(
+    dataSourceOptions({ url, poolSize: 5, applicationName: MIGRATOR_APPLICATION }),
+  );
   await dataSource.initialize();
   try {
     const migrations = [...released.MERCHANT_TABLE_MIGRATIONS, ...probes];

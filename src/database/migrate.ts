@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     ? undefined
     : await startEmbeddedPostgres({ dir: config.embeddedPgDir });
   const dataSource = new DataSource(
-    dataSourceOptions({ url: config.databaseUrl ?? embedded!.url, poolSize: 5 }),
+    dataSourceOptions({
+      url: config.databaseUrl ?? embedded!.url,
+      poolSize: 5,
+      applicationName: 'graminstore-migrate',
+    }),
   );
   try {
     await dataSource.initialize();
