@@ -18,6 +18,7 @@ import { WriteMarks } from './write-marks.js';
           url: config.databaseUrl ?? '',
           poolSize: config.dbPoolSize,
           maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
+          maxUses: config.dbPoolMaxUses,
         }),
         migrationsRun: !config.isProduction,
         // Retry briefly at boot so a database that is still starting does not fail the deploy.

@@ -270,6 +270,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
       maxLifetimeSeconds: this.config.dbPoolMaxLifetimeSeconds,
+      maxUses: this.config.dbPoolMaxUses,
       statement_timeout: 30000,
       application_name: 'graminstore-read',
     });

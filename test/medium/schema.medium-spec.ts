@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { createTestDatabase } from '../support/database.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
 
 /**
@@ -38,5 +41,26 @@ describe('schema (PostgreSQL)', () => {
       `SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`,
     );
     expect(Number(keys.n)).toBeGreaterThan(10);
+  });
+});
+
+describe('connection pool (PostgreSQL)', () => {
+  it('replaces a connection after DB_POOL_MAX_USES uses, so no backend caches every merchant table', async () => {
+    const database = await createTestDatabase();
+    const dataSource = new DataSource(dataSourceOptions({ url: database.url, poolSize: 1, maxUses: 3 }));
+    await dataSource.initialize();
+    try {
+      const pids: number[] = [];
+      for (let i = 0; i < 7; i++)
+        pids.push((await dataSource.query(`SELECT pg_backend_pid() AS pid`))[0].pid as number);
+      // One connection at a time: three uses each, then a new backend.
+      expect(new Set(pids.slice(0, 3)).size).toBe(1);
+      expect(new Set(pids.slice(3, 6)).size).toBe(1);
+      expect(pids[3]).not.toBe(pids[0]);
+      expect(pids[6]).not.toBe(pids[3]);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
   });
 });
