@@ -173,6 +173,48 @@ describe('AdminRepository (PostgreSQL)', () => {
     expect(await repo.count(transactions, [{ ...ofB }, described])).toBe(0);
   });
 
+  it('reads a page of every shop’s newest sales in the index’s order, sorting nothing', async () => {
+    // The statement the page runs, as the repository writes it.
+    const seen: { sql: string; params: unknown[] }[] = [];
+    class Recording extends TransactionsRepository {
+      override pageAcrossMerchants(
+        select: string,
+        where: string,
+        order: string,
+        params: unknown[],
+        limit: number,
+        offset: number,
+      ) {
+        seen.push({
+          sql: `SELECT ${select} FROM transaction_index ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+          params,
+        });
+        return super.pageAcrossMerchants(select, where, order, params, limit, offset);
+      }
+    }
+    const recorded = new AdminRepository(m.dataSource, tables, new Recording(m.db), m.db);
+    for (const direction of ['desc', 'asc'] as const)
+      await recorded.find(
+        transactions,
+        [],
+        { column: column(transactions, 'occurred_at'), direction },
+        50,
+        0,
+      );
+    expect(seen).toHaveLength(2);
+    // With a table this small the planner would rather sort; told to avoid scans, it must still not
+    // need a sort on top of the index.
+    await m.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_seqscan = off`);
+      for (const { sql, params } of seen) {
+        const plan: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN ${sql}`, params);
+        const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+        expect(text).toContain('transaction_index_time_idx');
+        expect(text).not.toMatch(/Sort/);
+      }
+    });
+  });
+
   it('pages every shop’s sales by the statistics’ count once there are too many to count', async () => {
     expect(await repo.count(transactions, [])).toBe(3);
     // As if ANALYZE had seen a million sales (this database's own catalog, put back below).
