@@ -12,6 +12,7 @@ import { Reminders1796340000000 } from '../../migrations/1796340000000-Reminders
 import { CustomerViewsFromIndex1796350000000 } from '../../migrations/1796350000000-CustomerViewsFromIndex.js';
 import { KhataBackfillProbes1796360000000 } from '../../migrations/1796360000000-KhataBackfillProbes.js';
 import { ForeignKeyIndexes1796370000000 } from '../../migrations/1796370000000-ForeignKeyIndexes.js';
+import { RollupRebuildByIndex1796380000000 } from '../../migrations/1796380000000-RollupRebuildByIndex.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CustomerViewsFromIndex1796350000000,
   KhataBackfillProbes1796360000000,
   ForeignKeyIndexes1796370000000,
+  RollupRebuildByIndex1796380000000,
 ];
