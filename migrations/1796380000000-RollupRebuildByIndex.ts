@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * session, and after five calls that plan is the generic one, which cannot use an index for that
  * condition: every later call in the session scanned the whole of `merchant_daily_totals`,
  * `merchant_outstanding` and `customer_merchant_totals`. Bulk loading 40,000 merchants into a database
- * of 10,000 slowed from 7,500 merchants a minute to 2,000 as those tables grew (docs/scaling.md).
+ * of 10,000 slowed from about 7,500 merchants a minute to a few hundred as those tables grew
+ * (docs/scaling.md).
  * The function returns before these statements when `p_merchant` is null, so the condition is
  * `merchant_id = p_merchant`, an index probe whatever the plan.
  */

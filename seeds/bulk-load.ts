@@ -193,7 +193,6 @@ class CopyWriter {
   }
 }
 
-/** Reserves `count` consecutive values of a sequence and returns the first. */
 /**
  * The shared tables a bulk load grows, analyzed at its end (those an older schema lacks are left
  * out). Merchants' own tables are left to autovacuum: with thousands of them, analyzing each would take
@@ -212,6 +211,7 @@ const GROWN_TABLES = [
   'account_payments',
 ];
 
+/** Reserves `count` consecutive values of a sequence and returns the first. */
 async function reserve(client: pg.PoolClient, sequence: string, count: number): Promise<number> {
   const { rows } = await client.query<{ first: string }>(
     `SELECT setval($1::regclass, nextval($1::regclass) + $2 - 1) - $2 + 1 AS first`,

@@ -94,7 +94,7 @@ interface MigrationsModule {
 }
 
 /** The migrator's connections name themselves so, apart from the API's (`graminstore`). */
-export const MIGRATOR_APPLICATION = 'graminstore-migrate';
+const MIGRATOR_APPLICATION = 'graminstore-migrate';
 
 /** The probe migrations added so far in this run (each size adds one version on top of the app's). */
 const probes: MerchantTableMigration[] = [];

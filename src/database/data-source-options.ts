@@ -23,8 +23,9 @@ export const DEFAULT_MAX_LIFETIME_SECONDS = 600;
  * The lifetime bounds that memory in time; this bounds it in size. Most uses of a connection touch at
  * most one merchant's table, so a connection handed out 250 times has cached at most about 250 of
  * them (about 100 KiB each: 25 MiB over its shared tables' caches), however many merchants there are
- * and however busy the instance. The cost: one use in 250 waits for a new connection (a few
- * milliseconds on a local network).
+ * and however busy the instance. The cost: each replaced backend connects, plans and compiles its
+ * triggers afresh, and a create takes several uses; the create benchmark lost about a quarter of its
+ * throughput to it (README, "Connection lifetime"). Set DB_POOL_MAX_USES for the number of shops.
  */
 export const DEFAULT_MAX_USES = 250;
 

@@ -5,9 +5,10 @@ import { createTestDatabase } from '../support/database.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
 
 /**
- * The shared schema after every migration. PostgreSQL checks or cascades a delete of a referenced row
- * by looking up the referencing rows by the foreign key's columns; with no index there, every such
- * delete scans the whole referencing table, a cost that grows with every merchant (docs/scaling.md).
+ * The shared schema after every migration, for what makes a cost grow with every merchant
+ * (docs/scaling.md): a foreign key with no index (PostgreSQL checks or cascades a delete of a
+ * referenced row by looking up the referencing rows by the key's columns, a scan of the whole table
+ * without one), and a function whose statements no index can serve.
  */
 describe('schema (PostgreSQL)', () => {
   let m: MediumDatabase;
@@ -43,18 +44,8 @@ describe('schema (PostgreSQL)', () => {
     );
     expect(Number(keys.n)).toBeGreaterThan(10);
   });
-});
 
-describe('rollup rebuild (PostgreSQL)', () => {
-  let m: MediumDatabase;
-
-  beforeAll(async () => {
-    m = await migratedDatabase();
-  });
-
-  afterAll(() => m.close());
-
-  it('reaches only the merchant’s rollup rows by index, however often a session calls it', async () => {
+  it('rebuilds rollups reaching only the merchant’s rollup rows by index, however often a session calls it', async () => {
     const shops: { id: number }[] = await m.dataSource.query(
       `INSERT INTO merchants (name, email, phone, password_hash, business_name)
        SELECT 'R' || i, 'rollup' || i || '@example.com', '+91720000000' || i, 'x', 'Shop ' || i
