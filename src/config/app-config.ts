@@ -12,7 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { trustProxySetting } from '../common/http/client-address.js';
-import { DEFAULT_MAX_LIFETIME_SECONDS, DEFAULT_MAX_USES } from '../database/data-source-options.js';
+import { DEFAULT_MAX_LIFETIME_SECONDS, DEFAULT_MAX_MERCHANT_TABLES } from '../database/data-source-options.js';
 
 /** Secrets that ship in examples and must never reach production. */
 const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
@@ -41,7 +41,7 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsString() EMBEDDED_PG_DIR?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) DB_POOL_SIZE?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_LIFETIME_SECONDS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_MAX_USES?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) DB_POOL_MAX_MERCHANT_TABLES?: number;
   @IsOptional()
   @Matches(/^\s*(postgres(ql)?:\/\/\S+)?(\s*,\s*postgres(ql)?:\/\/\S+)*\s*$/, {
     message: 'must be comma-separated postgresql:// URLs',
@@ -100,8 +100,8 @@ export class AppConfig {
   readonly dbPoolSize!: number;
   /** A pooled connection is closed after this long (0: never), so a backend's per-table caches are given back. */
   readonly dbPoolMaxLifetimeSeconds!: number;
-  /** Times a pooled connection is handed out before it is replaced (0: no limit). */
-  readonly dbPoolMaxUses!: number;
+  /** Merchant tables a pooled connection may touch before it is replaced (0: no limit). */
+  readonly dbPoolMaxMerchantTables!: number;
   /** Streaming replicas that dashboards, history and analytics read from; empty: all reads on the primary. */
   readonly databaseReadUrls!: string[];
   /** A replica further behind the primary than this serves no reads until it catches up. */
@@ -203,7 +203,7 @@ export function loadConfig(
     embeddedPgDir,
     dbPoolSize: env.DB_POOL_SIZE ?? 20,
     dbPoolMaxLifetimeSeconds: env.DB_POOL_LIFETIME_SECONDS ?? DEFAULT_MAX_LIFETIME_SECONDS,
-    dbPoolMaxUses: env.DB_POOL_MAX_USES ?? DEFAULT_MAX_USES,
+    dbPoolMaxMerchantTables: env.DB_POOL_MAX_MERCHANT_TABLES ?? DEFAULT_MAX_MERCHANT_TABLES,
     databaseReadUrls: (env.DATABASE_READ_URLS ?? '')
       .split(',')
       .map((u) => u.trim())

@@ -1,5 +1,8 @@
-import type { DataSourceOptions } from 'typeorm';
+import type pg from 'pg';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { ENTITIES } from './entities.js';
+import { capMerchantTables, MerchantTablesClient } from './merchant-table-cap.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface DatabaseSettings {
@@ -8,8 +11,8 @@ export interface DatabaseSettings {
   applicationName?: string;
   /** Seconds a pooled connection lives before it is closed and replaced; 0: forever. */
   maxLifetimeSeconds?: number;
-  /** Times a pooled connection is handed out before it is closed and replaced; 0: no limit. */
-  maxUses?: number;
+  /** Merchant tables a pooled connection may touch before it is replaced when handed back; 0: no limit. */
+  maxMerchantTables?: number;
 }
 
 /**
@@ -20,14 +23,12 @@ export interface DatabaseSettings {
 export const DEFAULT_MAX_LIFETIME_SECONDS = 600;
 
 /**
- * The lifetime bounds that memory in time; this bounds it in size. Most uses of a connection touch at
- * most one merchant's table, so a connection handed out 250 times has cached at most about 250 of
- * them (about 100 KiB each: 25 MiB over its shared tables' caches), however many merchants there are
- * and however busy the instance. The cost: each replaced backend connects, plans and compiles its
- * triggers afresh, and a create takes several uses; the create benchmark lost about a quarter of its
- * throughput to it (README, "Connection lifetime"). Set DB_POOL_MAX_USES for the number of shops.
+ * The lifetime bounds that memory in time; this bounds it in size: a connection that has touched 250
+ * merchant tables (about 100 KiB each: 25 MiB over its shared tables' caches) is replaced when it is
+ * handed back ({@link capMerchantTables}). Counting tables rather than uses costs an instance serving a
+ * few hundred shops nothing: its connections stay warm (README, "Connection lifetime").
  */
-export const DEFAULT_MAX_USES = 250;
+export const DEFAULT_MAX_MERCHANT_TABLES = 250;
 
 /** The one description of the database, shared by the app, the TypeORM CLI, seeds and tests. */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
@@ -46,11 +47,29 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
       maxLifetimeSeconds: settings.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
-      // pg-pool reads 0 as no limit.
-      maxUses: settings.maxUses ?? DEFAULT_MAX_USES,
+      // Connections that count the merchant tables they touch, replaced past this many of them
+      // (read by `initializeWithPoolCaps`; pg ignores it).
+      Client: MerchantTablesClient,
+      maxMerchantTables: settings.maxMerchantTables ?? DEFAULT_MAX_MERCHANT_TABLES,
       // Server-side: PostgreSQL cancels a runaway statement itself (exports lift it for their session).
       statement_timeout: 30000,
       application_name: settings.applicationName ?? 'graminstore',
     },
   };
+}
+
+/** The pg pool under a TypeORM PostgreSQL data source. */
+export function poolOf(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as PostgresDriver).master as pg.Pool;
+}
+
+/**
+ * Initialises a data source of {@link dataSourceOptions} with its pool's cap on merchant tables per
+ * connection (`maxMerchantTables`). Without it the connections only count.
+ */
+export async function initializeWithPoolCaps(dataSource: DataSource): Promise<DataSource> {
+  await dataSource.initialize();
+  const extra = (dataSource.options as { extra?: { maxMerchantTables?: number } }).extra;
+  capMerchantTables(poolOf(dataSource), extra?.maxMerchantTables ?? DEFAULT_MAX_MERCHANT_TABLES);
+  return dataSource;
 }

@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { TimeZonesRepository } from '../common/time/time-zones.repository.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { dataSourceOptions, initializeWithPoolCaps } from './data-source-options.js';
 import { TransactionalConnection } from './transactional-connection.js';
 import { ReadReplicas } from './read-replicas.js';
 import { ReadYourWritesInterceptor } from './read-your-writes.interceptor.js';
@@ -18,13 +19,14 @@ import { WriteMarks } from './write-marks.js';
           url: config.databaseUrl ?? '',
           poolSize: config.dbPoolSize,
           maxLifetimeSeconds: config.dbPoolMaxLifetimeSeconds,
-          maxUses: config.dbPoolMaxUses,
+          maxMerchantTables: config.dbPoolMaxMerchantTables,
         }),
         migrationsRun: !config.isProduction,
         // Retry briefly at boot so a database that is still starting does not fail the deploy.
         retryAttempts: 5,
         retryDelay: 1000,
       }),
+      dataSourceFactory: async (options) => initializeWithPoolCaps(new DataSource(options!)),
     }),
   ],
   providers: [

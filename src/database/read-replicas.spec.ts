@@ -9,9 +9,9 @@ describe('read replica settings', () => {
     expect(loadConfig({})).toMatchObject({
       databaseReadUrls: [],
       dbPoolMaxLifetimeSeconds: 600,
-      dbPoolMaxUses: 250,
+      dbPoolMaxMerchantTables: 250,
     });
-    expect(loadConfig({ DB_POOL_MAX_USES: '0' }).dbPoolMaxUses).toBe(0);
+    expect(loadConfig({ DB_POOL_MAX_MERCHANT_TABLES: '0' }).dbPoolMaxMerchantTables).toBe(0);
     const config = loadConfig({
       DATABASE_READ_URLS: 'postgresql://r1:5432/g, postgres://r2/g',
       DB_POOL_LIFETIME_SECONDS: '0',
@@ -26,7 +26,7 @@ describe('read replica settings', () => {
     { DATABASE_READ_URLS: 'replica-host:5432' },
     { DATABASE_READ_CHECK_MS: '10' },
     { DB_POOL_LIFETIME_SECONDS: '-1' },
-    { DB_POOL_MAX_USES: '-5' },
+    { DB_POOL_MAX_MERCHANT_TABLES: '-5' },
   ])('refuses %j', (env) => expect(() => loadConfig(env)).toThrow(ConfigValidationError));
 
   it('orders WAL positions as PostgreSQL does', () => {

@@ -7,6 +7,7 @@ import { requestContext } from '../common/logging/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { WriteMarks } from './write-marks.js';
+import { capMerchantTables, MerchantTablesClient } from './merchant-table-cap.js';
 
 export type ReplicaState = 'up' | 'lagging' | 'down';
 
@@ -270,10 +271,11 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30000,
       maxLifetimeSeconds: this.config.dbPoolMaxLifetimeSeconds,
-      maxUses: this.config.dbPoolMaxUses,
       statement_timeout: 30000,
       application_name: 'graminstore-read',
+      Client: MerchantTablesClient,
     });
+    capMerchantTables(pool, this.config.dbPoolMaxMerchantTables);
     // An idle connection dropped by a replica that went away must not crash the process.
     pool.on('error', () => undefined);
     return pool;

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { dataSourceOptions, initializeWithPoolCaps } from '../../src/database/data-source-options.js';
 import { TransactionTableFactory } from '../../src/modules/transactions/transaction-table.factory.js';
 import { createTestDatabase } from '../support/database.js';
 import { migratedDatabase, type MediumDatabase } from './database.js';
@@ -86,20 +86,74 @@ describe('schema (PostgreSQL)', () => {
   });
 });
 
+describe('merchant tables (PostgreSQL)', () => {
+  let m: MediumDatabase;
+
+  beforeAll(async () => {
+    m = await migratedDatabase();
+  });
+
+  afterAll(() => m.close());
+
+  /** A table's non-unique indexes as (columns after the constant merchant_id, predicate). */
+  const indexes = async (table: string) =>
+    (
+      (await m.dataSource.query(
+        `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+          WHERE i.indrelid = $1::regclass AND NOT i.indisunique`,
+        [table],
+      )) as { def: string }[]
+    ).map(({ def }) => {
+      const [, columns, predicate] = /USING btree \((.*?)\)(?: WHERE (.*))?$/.exec(def)!;
+      return { def, columns: columns!.replace(/^merchant_id(, )?/, ''), predicate: predicate ?? '' };
+    });
+
+  it('gives each sale no index that another index of the table already makes redundant', async () => {
+    const factory = new TransactionTableFactory();
+    await m.dataSource.transaction((manager) => factory.provision(manager, 987_654));
+    for (const table of ['transaction_template', TransactionTableFactory.tableName(987_654)]) {
+      const all = await indexes(table);
+      // Redundant: its columns lead another index with the same condition (merchant_id is one value).
+      const redundant = all.filter((a) =>
+        all.some(
+          (b) => b !== a && b.predicate === a.predicate && `${b.columns}, `.startsWith(`${a.columns}, `),
+        ),
+      );
+      expect(redundant.map((r) => r.def)).toEqual([]);
+      expect(all.length).toBeGreaterThan(5);
+    }
+  });
+});
+
 describe('connection pool (PostgreSQL)', () => {
-  it('replaces a connection after DB_POOL_MAX_USES uses, so no backend caches every merchant table', async () => {
+  it('replaces a connection once it has touched DB_POOL_MAX_MERCHANT_TABLES merchant tables, and only then', async () => {
     const database = await createTestDatabase();
-    const dataSource = new DataSource(dataSourceOptions({ url: database.url, poolSize: 1, maxUses: 3 }));
-    await dataSource.initialize();
+    const dataSource = await initializeWithPoolCaps(
+      new DataSource(dataSourceOptions({ url: database.url, poolSize: 1, maxMerchantTables: 3 })),
+    );
+    // The statement names a merchant table (here in a literal: the count is of tables named).
+    const pidAt = async (merchantId: number) =>
+      (
+        await dataSource.query(`SELECT pg_backend_pid() AS pid, $1::text AS t`, [
+          TransactionTableFactory.tableName(merchantId),
+        ])
+      )[0].pid as number;
+    const pidNaming = async (merchantId: number) =>
+      (
+        await dataSource.query(
+          `SELECT pg_backend_pid() AS pid FROM (SELECT 1) AS ${TransactionTableFactory.quotedTableName(merchantId)}`,
+        )
+      )[0].pid as number;
     try {
-      const pids: number[] = [];
-      for (let i = 0; i < 7; i++)
-        pids.push((await dataSource.query(`SELECT pg_backend_pid() AS pid`))[0].pid as number);
-      // One connection at a time: three uses each, then a new backend.
-      expect(new Set(pids.slice(0, 3)).size).toBe(1);
-      expect(new Set(pids.slice(3, 6)).size).toBe(1);
-      expect(pids[3]).not.toBe(pids[0]);
-      expect(pids[6]).not.toBe(pids[3]);
+      const first = await pidNaming(1);
+      // Many uses over the same two tables keep the connection (and its caches) warm.
+      for (let i = 0; i < 20; i++) expect(await pidNaming(1 + (i % 2))).toBe(first);
+      expect(await pidAt(7)).toBe(first); // a parameter names no table
+      // The third table fills it: it serves that statement, then is replaced when handed back.
+      expect(await pidNaming(3)).toBe(first);
+      const second = await pidNaming(3);
+      expect(second).not.toBe(first);
+      expect(await pidNaming(4)).toBe(second);
     } finally {
       await dataSource.destroy();
       await database.drop();

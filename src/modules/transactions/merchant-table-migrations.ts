@@ -29,6 +29,23 @@ const saleItemsColumns = (table: string) => [
   `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS items jsonb, ADD COLUMN IF NOT EXISTS calculation text`,
 ];
 
+/**
+ * Version 4: drops `(merchant_id, user_id, occurred_at DESC) WHERE user_id IS NOT NULL`, which the
+ * partitions inherited. In a table of one merchant, `merchant_id` is the same in every row, so
+ * `(user_id, occurred_at DESC, id DESC) WHERE user_id IS NOT NULL` serves every query it served; each
+ * sale paid for both, and a connection meeting a shop builds a cache entry for each of its indexes.
+ * Index names differ between tables converted from partitions and tables made from the template, so
+ * the index is found by its definition.
+ */
+const dropRedundantBuyerIndex = (table: string) => [
+  `DO $$ DECLARE r record; BEGIN
+     FOR r IN SELECT i.indexrelid::regclass AS name FROM pg_index i
+               WHERE i.indrelid = '${table}'::regclass
+                 AND pg_get_indexdef(i.indexrelid) LIKE '% USING btree (merchant_id, user_id, occurred_at DESC) WHERE (user_id IS NOT NULL)'
+     LOOP EXECUTE 'DROP INDEX ' || r.name; END LOOP;
+   END $$`,
+];
+
 export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [
   {
     version: 2,
@@ -49,6 +66,12 @@ export const MERCHANT_TABLE_MIGRATIONS: readonly MerchantTableMigration[] = [
     description: 'sale items and calculation',
     template: saleItemsColumns('transaction_template'),
     table: saleItemsColumns,
+  },
+  {
+    version: 4,
+    description: 'drop the buyer index that (user_id, occurred_at, id) makes redundant',
+    template: dropRedundantBuyerIndex('transaction_template'),
+    table: dropRedundantBuyerIndex,
   },
 ];
 
