@@ -12,7 +12,10 @@ import {
   validateSync,
 } from 'class-validator';
 import { trustProxySetting } from '../common/http/client-address.js';
-import { DEFAULT_MAX_LIFETIME_SECONDS, DEFAULT_MAX_MERCHANT_TABLES } from '../database/data-source-options.js';
+import {
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  DEFAULT_MAX_MERCHANT_TABLES,
+} from '../database/data-source-options.js';
 
 /** Secrets that ship in examples and must never reach production. */
 const DEFAULT_SECRETS = new Set(['change-me', 'your-super-secret-key-change-in-production', 'secret']);
