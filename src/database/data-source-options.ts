@@ -59,7 +59,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
 }
 
 /** The pg pool under a TypeORM PostgreSQL data source. */
-export function poolOf(dataSource: DataSource): pg.Pool {
+function poolOf(dataSource: DataSource): pg.Pool {
   return (dataSource.driver as PostgresDriver).master as pg.Pool;
 }
 
